@@ -1,0 +1,45 @@
+# Two commands do all the set-up on a fresh Debian machine:
+#   make run    create .venv, install, open the app on the bundled example hall
+#   make test   create .venv, install with [dev], run lint, import contracts and all tests headless
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+HALL   ?= layouts/pod-1mw.json
+
+.PHONY: run test demo lint schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+
+# Stamps re-install only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	touch $@
+
+run: $(VENV)/.installed
+	bash installer/system-deps.sh window
+	$(BIN)/halltwin gui $(HALL)
+
+demo: $(VENV)/.installed
+	$(BIN)/halltwin demo
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+test: $(VENV)/.installed-dev
+	bash installer/system-deps.sh offscreen
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+schema: $(VENV)/.installed
+	$(BIN)/halltwin schema docs/schema
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis

@@ -1,0 +1,79 @@
+"""The command line: exit codes, summaries, schema export, ``python -m twin``."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from twin import __version__
+from twin.cli import main
+from twin.examples import layouts_dir
+
+
+def test_validate_prints_a_summary_and_exits_0(capsys):
+    path = layouts_dir() / "pod-1mw.json"
+    scenario = layouts_dir() / "scenarios" / "pod-1mw--pump-trip.json"
+    assert main(["validate", str(path), str(scenario)]) == 0
+    out = capsys.readouterr().out
+    assert "racks      8, IT 960 kW (liquid 768 kW, air 192 kW)" in out
+    assert "pod-1mw--pump-trip.json: valid (Duty pump trip: 1 events over 600 s)" in out
+
+
+def test_validate_bad_layout_exits_1_with_one_line_per_problem(tmp_path, pod_document, capsys):
+    document = json.loads(json.dumps(pod_document))
+    document["racks"][12 % len(document["racks"])]["power_kw"] = -5
+    document["pipes"][0]["to"] = "MISSING"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(document))
+    assert main(["validate", str(path)]) == 1
+    err = capsys.readouterr().err.splitlines()
+    assert err[0] == f"{path}: racks[4].power_kw: must be > 0 kW, got -5"
+    assert err[-1] == "1 problem found; nothing was run or written"
+
+
+def test_scenario_for_another_hall_is_caught(capsys):
+    layout = layouts_dir() / "pod-1mw.json"
+    scenario = layouts_dir() / "scenarios" / "rows-3mw--cdu-loss.json"
+    assert main(["validate", str(layout), str(scenario)]) == 1
+    assert "no component 'CDU-2' in the layout" in capsys.readouterr().err
+
+
+def test_schema_export_writes_valid_json_schemas(tmp_path, capsys):
+    assert main(["schema", str(tmp_path)]) == 0
+    layout_schema = json.loads((tmp_path / "layout.schema.json").read_text())
+    assert layout_schema["additionalProperties"] is False
+    rack = layout_schema["$defs"]["Rack"]["properties"]["power_kw"]
+    assert rack["exclusiveMinimum"] == 0 and "[kW]" in rack["description"]
+    assert main(["schema", str(tmp_path / "absent")]) == 1
+    assert "no such folder" in capsys.readouterr().err
+
+
+def test_committed_schemas_are_current(tmp_path):
+    main(["schema", str(tmp_path)])
+    docs = layouts_dir().parent / "docs" / "schema"
+    for name in ("layout.schema.json", "scenario.schema.json"):
+        assert (docs / name).read_text() == (tmp_path / name).read_text(), \
+            "run `make schema` and commit docs/schema"
+
+
+def test_demo_validates_every_example(capsys):
+    assert main(["demo"]) == 0
+    out = capsys.readouterr().out
+    for name in ("pod-1mw.json: valid", "rows-3mw.json: valid", "hall-10mw.json: valid"):
+        assert name in out
+    assert "scenario pod-1mw--pump-trip.json: valid" in out
+
+
+def test_python_m_twin_and_version():
+    result = subprocess.run([sys.executable, "-m", "twin", "--version"], capture_output=True,
+                            text=True, check=True)
+    assert result.stdout.strip() == f"halltwin {__version__}"
+
+
+def test_missing_file_is_a_message_not_a_traceback():
+    result = subprocess.run([sys.executable, "-m", "twin", "validate", "no-such.json"],
+                            capture_output=True, text=True)
+    assert result.returncode == 1
+    assert result.stderr.startswith("no-such.json: no such file")
+    assert "Traceback" not in result.stderr
