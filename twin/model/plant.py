@@ -21,32 +21,32 @@ class Ambient(Strict):
         return self
 
 
-class DryCooler(Strict):
-    """An adiabatic-free dry cooler: leaving water = dry-bulb + approach."""
+class FanCooledUnit(Strict):
+    """What dry coolers and towers share: a capacity and fans that can fail one by one."""
 
     id: Id
     capacity: quantity("kW", "heat rejected at design", gt=0, le=1e5) = Field(alias="capacity_kw")
-    approach: quantity("K", "leaving water minus dry-bulb at design", gt=0, le=40) = Field(
-        8.0, alias="approach_k")
     fan_power: quantity("kW", "fan power at full speed", ge=0, le=1e4) = Field(
         alias="fan_power_kw")
-    fan_count: StrictInt = Field(8, ge=1, le=1000,
+    fan_count: StrictInt = Field(4, ge=1, le=1000,
                                  description="fans; one fan failure loses 1/fan_count")
 
 
-class CoolingTower(Strict):
+class DryCooler(FanCooledUnit):
+    """A dry cooler (no evaporation): leaving water = dry-bulb + approach."""
+
+    approach: quantity("K", "leaving water minus dry-bulb at design", gt=0, le=40) = Field(
+        8.0, alias="approach_k")
+
+
+class CoolingTower(FanCooledUnit):
     """An evaporative (open or closed-circuit) cooling tower: leaving = wet-bulb + approach.
 
     Water use is evaporation (latent heat) plus blowdown = evaporation / (cycles - 1).
     """
 
-    id: Id
-    capacity: quantity("kW", "heat rejected at design", gt=0, le=1e5) = Field(alias="capacity_kw")
     approach: quantity("K", "leaving water minus wet-bulb at design", gt=0, le=30) = Field(
         4.0, alias="approach_k")
-    fan_power: quantity("kW", "fan power at full speed", ge=0, le=1e4) = Field(
-        alias="fan_power_kw")
-    fan_count: StrictInt = Field(4, ge=1, le=1000)
     cycles: quantity("1", "cycles of concentration", gt=1, le=50) = Field(
         4.0, alias="cycles_of_concentration")
 

@@ -38,8 +38,9 @@ def check_layout(layout: Layout, file: str = "") -> list[Problem]:
     Loop and capacity rules run only once references resolve, so one typo
     gives one message rather than a cascade.
     """
-    problems = structural_problems(layout, file)
-    if not any(p.severity == "error" for p in check_references(layout, file)):
+    references = check_references(layout, file)
+    problems = references + check_geometry(layout, file)
+    if not references:
         problems += check_loops(layout, file)
         problems += check_capacity(layout, file)
     for i, scenario in enumerate(layout.scenarios):
