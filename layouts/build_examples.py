@@ -35,7 +35,7 @@ def cdu_spec(cid: str, x: float, y: float, design_lpm: float, front: str = "sout
                   {"id": f"{cid}-PB", "curve": curve, "standby": True}],
         "heat_exchanger": {"design_approach_k": 4.0},
         "expansion_tank": {"pressure_kpa": 150.0, "volume_l": 200.0},
-        "supply_temp_c": 35.0, "dp_setpoint_kpa": 120.0, "fluid": "pg25",
+        "supply_temp_c": 35.0, "dp_setpoint_kpa": 90.0, "fluid": "pg25",
         "facility_flow_lpm": facility_lpm,
     }
 
@@ -127,7 +127,8 @@ def build_rows() -> Layout:
     layout = add_rack_row(layout, 12, 4.4, 4.2, 132.0, "south", prefix="A")
     layout = add_rack_row(layout, 12, 4.4, 6.6, 132.0, "north", prefix="B")
     for k, x in enumerate((13.0, 14.2, 15.4), start=1):
-        layout = add_cdu(layout, cdu_spec(f"CDU-{k}", x, 5.4, 2400.0, front="north"))
+        layout = add_cdu(layout, cdu_spec(f"CDU-{k}", x, 5.4, 2400.0, front="north",
+                                                facility_lpm=2500.0))
     layout, taps = shared_header(layout, "HDR", ["CDU-1", "CDU-2", "CDU-3"], ring=False)
     layout = pipe_row_to(layout, rack_ids(layout, 0, 12), *taps[0], prefix="ROWA",
                          isolation_valves=True)
@@ -163,7 +164,7 @@ def build_hall() -> Layout:
         cids = [f"{group}-CDU-{k}" for k in (1, 2, 3, 4)]
         for k, cid in enumerate(cids):
             layout = add_cdu(layout, cdu_spec(cid, x + 1.2 * (k % 2), 6.0 + 5.0 * (k // 2),
-                                              2600.0, facility_lpm=2000.0))
+                                              2600.0, facility_lpm=3000.0))
         layout, taps = shared_header(layout, group, cids, ring=True)
         for row in rows:
             ids = [r.id for r in layout.racks if r.id.startswith(row)]
