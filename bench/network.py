@@ -31,6 +31,8 @@ from solvers.network.epanet import read_inp
 from solvers.network.heat import HeatTransport
 from solvers.network.hydraulics import HydraulicSolver, SolverOptions
 from solvers.network.network import Network
+from twin.files import load_layout
+from twin.liquid import build_loops
 
 
 def _best(fn, repeat: int, inner: int) -> float:
@@ -151,7 +153,7 @@ def table(rows: list[dict]) -> str:
 
 
 def main() -> None:
-    """Run the benchmark on EPANET's Net3 and Net6 and print the table."""
+    """Run the benchmark on EPANET's Net3 and Net6 and the 10 MW example hall's loops."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5, help="timing rounds (median kept)")
     args = parser.parse_args()
@@ -164,6 +166,9 @@ def main() -> None:
         inp = library / f"{name}.inp"
         model = read_inp(inp)
         rows.append(bench_network(name, model.network, model.options, inp, args.repeat))
+    hall = load_layout(Path(__file__).resolve().parent.parent / "layouts" / "hall-10mw.json")
+    for number, loop in enumerate(build_loops(hall), start=1):
+        rows.append(bench_network(f"hall-10mw loop {number}", loop.network, repeat=args.repeat))
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"Python {platform.python_version()}, wntr {wntr.__version__}")
     print(table(rows))
