@@ -126,11 +126,23 @@ def finish(pb, status, message, iterations, relerr, head_residual, flow_residual
         warnings.append(f"pump {net.link_names[k]!r} runs dead-headed (zero flow, at shut-off "
                         "head)")
 
+    options = solver.options
+    if (status == "not-converged" and np.max(np.abs(flow), initial=0.0) < options.flow_tolerance
+            and head_residual <= options.head_tolerance
+            and flow_residual <= options.flow_tolerance):
+        # Nothing flows (every pump stopped, say): the relative flow change is a ratio of
+        # round-off, while the residuals show the still network is the solution.
+        status, still = "converged", True
+        warnings.append("no flow anywhere: every link is at rest")
+    else:
+        still = False
     link_status = mode.astype(np.int8).copy()
     link_status[iso_link & (mode != M_CLOSED)] = ISOLATED
     velocity = flow * solver._inv_area
     pressure = pb.rhog * (head - net.elevation)
-    if status == "converged":
+    if still:
+        message = f"converged: nothing flows (residuals at round-off after {iterations} iterations)"
+    elif status == "converged":
         message = f"converged in {iterations} iterations"
     elif status == "not-converged":
         message = (f"not converged after {iterations} iterations: relative flow change "

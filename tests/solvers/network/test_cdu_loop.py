@@ -88,3 +88,23 @@ def test_loop_heat_balance_at_steady_state():
     rc = float(PG25.volumetric_heat_capacity(35.0))
     # The temperature rise across the racks carries their heat.
     assert (back - supply) * rc * result.link("pump1")["flow"] == pytest.approx(1.2e5, rel=0.01)
+
+
+def test_a_loop_with_every_pump_stopped_is_still_and_converged():
+    """With nothing driving the flow the answer is a still network, reported as converged
+    (the relative flow change is a ratio of round-off there, so the residuals decide)."""
+    rho = float(PG25.density(35.0))
+    b = NetworkBuilder("darcy-weisbach", PG25)
+    b.add_fixed_head("tank", head=17.0, elevation=2.0)
+    for n in ("suction", "discharge", "supply", "return"):
+        b.add_junction(n, 2.0)
+    b.add_pipe("tank_line", "tank", "suction", 1.0, 0.05, 4.5e-5)
+    curve = PumpCurve.from_points([(0.0, 33.0), (RACK_FLOW, 25.0), (1.8 * RACK_FLOW, 0.0)])
+    b.add_pump("pump", "suction", "discharge", curve, open=False)
+    b.add_valve("hx", "discharge", "supply", 0.05, setting=5.0)
+    b.add_pipe("feed", "supply", "return", 30.0, 0.05, 4.5e-5)
+    b.add_valve("rack", "return", "suction", 0.04,
+                setting=loss_coefficient(RACK_DP, RACK_FLOW, 0.04, rho))
+    still = HydraulicSolver(b.build()).solve(temperature=35.0)
+    assert still.converged, still.message
+    assert np.max(np.abs(still.flow)) < 1e-9
