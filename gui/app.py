@@ -1,72 +1,242 @@
-"""The HallTwin main window (the full editor and live views come with issue 6)."""
+"""The HallTwin main window: the hall canvas in the middle, editing panels docked around it."""
 
 from __future__ import annotations
 
 import sys
+import tempfile
+from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+import numpy
+import pydantic
+import pyqtgraph
+import PySide6
+from PySide6 import QtCore, QtGui, QtWidgets
 
-from gui.floorplan import FloorPlan
+from gui.canvas.panel import CanvasPanel
+from gui.canvas.section import SectionView
+from gui.document import HallDocument
+from gui.editor import Editor
+from gui.files import FileController
+from gui.inspector import Inspector
+from gui.menus import build_menus
+from gui.palette import Palette
+from gui.problems import ProblemsPanel
+from gui.scenarios import ScenarioEditor
+from gui.theme import apply_theme
 from twin import __version__
-from twin.examples import example_layouts
-from twin.validation import validate_files
+from twin.problems import Problem
 from twin.validation.summary import summarize
 
 
 class MainWindow(QtWidgets.QMainWindow):
-    """Floor plan in the centre; summary and problems docked at the side."""
+    """One hall open for editing, with its panels, menus and status bar.
 
-    def __init__(self) -> None:
+    Parameters
+    ----------
+    settings : QSettings, optional
+        Where the window remembers its panels, theme and recent files.
+    autosave_folder : Path, optional
+        Where unsaved edits are autosaved (default: the per-user data folder).
+    """
+
+    def __init__(self, settings: QtCore.QSettings | None = None,
+                 autosave_folder: Path | None = None) -> None:
         super().__init__()
-        self.resize(1280, 800)
-        self.setWindowTitle(f"HallTwin {__version__}")
-        self.floor = FloorPlan()
-        self.setCentralWidget(self.floor)
+        self.settings = settings or QtCore.QSettings("HallTwin", "HallTwin")
+        self.resize(1400, 900)
+        self.document = HallDocument(parent=self)
+        self.panel = CanvasPanel(self.document)
+        self.canvas = self.panel.canvas
+        self.editor = Editor(self.document, self)
+        self.canvas.editor = self.editor
+        self.editor.paste_point = lambda: (self.canvas.last_point if self.canvas.underMouse()
+                                           else None)
+        self.setCentralWidget(self.panel)
+        self.palette_panel = Palette(self.canvas, self.editor)
+        self.inspector = Inspector(self.document, self.editor)
+        self.problems = ProblemsPanel(self.document)
+        self.scenarios = ScenarioEditor(self.document, self.editor)
         self.summary = QtWidgets.QPlainTextEdit(readOnly=True)
-        self.problems = QtWidgets.QListWidget()
-        for title, widget in (("Hall", self.summary), ("Problems", self.problems)):
+        self.section = SectionView(self.canvas)
+        self.history = QtWidgets.QUndoView(self.document.undo_stack)
+        self.history.setEmptyLabel("<opened>")
+        area = QtCore.Qt.DockWidgetArea
+        self.docks: dict[str, QtWidgets.QDockWidget] = {}
+        self._home: dict[str, QtCore.Qt.DockWidgetArea] = {}
+        for title, widget, where in (
+                ("Palette", self.palette_panel, area.LeftDockWidgetArea),
+                ("History", self.history, area.LeftDockWidgetArea),
+                ("Inspector", self.inspector, area.RightDockWidgetArea),
+                ("Hall", self.summary, area.RightDockWidgetArea),
+                ("Problems", self.problems, area.BottomDockWidgetArea),
+                ("Scenarios", self.scenarios, area.BottomDockWidgetArea),
+                ("Air section", self.section, area.BottomDockWidgetArea)):
             dock = QtWidgets.QDockWidget(title, self)
             dock.setObjectName(title)
             dock.setWidget(widget)
-            self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, dock)
-        open_action = self.menuBar().addMenu("&File").addAction("&Open layout...")
-        open_action.setShortcut("Ctrl+O")
-        open_action.triggered.connect(self._ask_open)
+            self.docks[title] = dock
+            self._home[title] = where
+        self._dock_home()
+        self.files = FileController(self.document, self, self.settings, autosave_folder)
+        self.files.problemsFound.connect(self.show_file_problems)
+        self.editor.refused.connect(self.show_error)
+        self.hover = QtWidgets.QLabel()
+        self.counts = QtWidgets.QLabel()
+        self.statusBar().addWidget(self.hover, 1)
+        self.statusBar().addPermanentWidget(self.counts)
+        self.canvas.hovered.connect(self.hover.setText)
+        self.problems.countsChanged.connect(
+            lambda e, w: self.counts.setText(f"{e} errors, {w} warnings"))
+        self.problems.check()
+        build_menus(self)
+        self._scope_shortcuts_to_canvas()
+        self.document.layoutChanged.connect(self._layout_changed)
+        # Bound methods, not lambdas: Qt drops them when the window goes.
+        self.document.undo_stack.cleanChanged.connect(self._update_title)
+        self.document.pathChanged.connect(self._update_title)
+        self._layout_changed(self.document.layout)
+        self.restoreGeometry(self.settings.value("geometry", QtCore.QByteArray()))
+        if not self.restoreState(self.settings.value("window_state", QtCore.QByteArray())):
+            # Sizes apply once the window is laid out, so after the first show.
+            QtCore.QTimer.singleShot(0, self._default_dock_sizes)
+        self.set_dark(self.settings.value("dark", False, type=bool))
+
+    def _dock_home(self) -> None:
+        """Put every panel in its starting place."""
+        for title, dock in self.docks.items():
+            dock.setFloating(False)
+            self.addDockWidget(self._home[title], dock)
+            dock.show()
+        self.tabifyDockWidget(self.docks["Problems"], self.docks["Scenarios"])
+        self.tabifyDockWidget(self.docks["Problems"], self.docks["Air section"])
+        self.docks["Problems"].raise_()
+
+    def _default_dock_sizes(self) -> None:
+        horizontal, vertical = QtCore.Qt.Orientation.Horizontal, QtCore.Qt.Orientation.Vertical
+        self.resizeDocks([self.docks["Palette"], self.docks["Inspector"]], [230, 380], horizontal)
+        self.resizeDocks([self.docks["Problems"]], [170], vertical)
+        self.resizeDocks([self.docks["Palette"], self.docks["History"]], [300, 300], vertical)
+        self.resizeDocks([self.docks["Inspector"], self.docks["Hall"]], [480, 200], vertical)
+
+    def _scope_shortcuts_to_canvas(self) -> None:
+        """Keys that act on the drawing (Delete, R, 1-7, Ctrl+C/V...) work while the canvas
+        has the focus, so typing in the inspector or a table never deletes or rotates."""
+        scoped = [*(self.editor.actions[n] for n in ("delete", "rotate", "copy", "cut", "paste",
+                                                    "select_all")),
+                  *self.palette_panel.actions.values(), self.fit_action]
+        for action in scoped:
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.canvas.addAction(action)
+        self.canvas.setFocusPolicy(QtCore.Qt.FocusPolicy.StrongFocus)
+
+    # -- what the window shows -------------------------------------------------------------
+    def _layout_changed(self, layout) -> None:
+        self.summary.setPlainText("\n".join(summarize(layout)))
+        self._update_title()
+
+    def _update_title(self, *_) -> None:
+        name = self.document.layout.name
+        where = f" ({Path(self.document.path).name})" if self.document.path else ""
+        self.setWindowTitle(f"{name}{where}[*] - HallTwin {__version__}")
+        self.setWindowModified(self.document.modified)
 
     def open_layout(self, path: str) -> bool:
-        """Load and show a layout; list its problems. Returns False if it cannot be read."""
-        report = validate_files(path)
-        self.problems.clear()
-        for problem in report.problems:
-            self.problems.addItem(str(problem))
-        if report.layout is None:
-            self.summary.setPlainText("The file could not be read; see Problems.")
-            return False
-        self.setWindowTitle(f"HallTwin {__version__} - {report.layout.name}")
-        self.summary.setPlainText("\n".join(summarize(report.layout)))
-        self.floor.show_layout(report.layout)
-        return True
+        """Open a layout file without asking about unsaved edits; False if it cannot be read."""
+        opened = self.files.open_path(path, ask_first=False)
+        if opened:
+            self.canvas.fit()
+        return opened
 
-    def _ask_open(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open layout", "",
-                                                        "Layouts (*.json)")
-        if path:
-            self.open_layout(path)
+    def set_dark(self, dark: bool) -> None:
+        """Switch between the light and the dark theme (remembered)."""
+        app = QtWidgets.QApplication.instance()
+        apply_theme(app, dark)
+        self.canvas.set_dark(dark)
+        self.section.set_dark(dark)
+        self.settings.setValue("dark", dark)
+        if hasattr(self, "dark_action"):
+            self.dark_action.setChecked(dark)
+
+    # -- telling the user ------------------------------------------------------------------
+    def show_error(self, title: str, message: str) -> None:
+        """Say why something was refused: status bar and a non-blocking message box."""
+        self.statusBar().showMessage(f"{title}: {message.splitlines()[0]}", 10_000)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, title,
+                                    f"{title} was not done:", parent=self)
+        box.setInformativeText(message)
+        box.setAttribute(QtCore.Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        self.last_message = box
+
+    def show_file_problems(self, path: str, problems: list[Problem]) -> None:
+        """A file that could not be opened: its problems in the panel and a message."""
+        self.problems.show_problems(problems)
+        self.docks["Problems"].raise_()
+        self.show_error(f"Open {Path(path).name}", "\n".join(str(p) for p in problems))
+
+    # -- the rest of the File and View menus -----------------------------------------------
+    def export_png(self, path: str) -> bool:
+        """Save the hall canvas as a PNG picture."""
+        ok = self.canvas.export_png(path)
+        if not ok:
+            self.show_error("Export PNG", f"{path}: could not be written")
+        return ok
+
+    def reset_panels(self) -> None:
+        """Put every panel back where it starts."""
+        self._dock_home()
+        self._default_dock_sizes()
+        self.settings.remove("window_state")
+
+    def about(self) -> None:
+        """The About box, with the versions of what HallTwin runs on."""
+        QtWidgets.QMessageBox.about(self, "About HallTwin", (
+            f"<h3>HallTwin {__version__}</h3>"
+            "<p>A digital twin of a liquid-cooled AI data hall: lay out racks, CDUs, air "
+            "units and piping, and see what one failed pump does.</p>"
+            f"<p>Python {sys.version.split()[0]}<br>Qt {QtCore.qVersion()}, PySide6 "
+            f"{PySide6.__version__}<br>pyqtgraph {pyqtgraph.__version__}<br>NumPy "
+            f"{numpy.__version__}<br>pydantic {pydantic.__version__}</p>"))
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:  # noqa: N802 - Qt's API
+        """Offer to save, remember the panels, and drop the autosave."""
+        if not self.files.maybe_save():
+            event.ignore()
+            return
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.settings.setValue("window_state", self.saveState())
+        self.files.close()
+        event.accept()
 
 
-def run_app(path: str | None = None, screenshot: str | None = None) -> int:
-    """Open the main window on ``path`` (or the first example) and run Qt's loop.
+def run_app(path: str | None = None, screenshot: str | None = None,
+            select: list[str] | None = None) -> int:
+    """Open the main window on ``path`` (or an empty hall) and run Qt's loop.
 
-    With ``screenshot``, render once, save the window as PNG and return.
+    With ``screenshot``, render the window once with the default panels and
+    theme, save it as PNG and return (no recovery prompt, nothing
+    remembered); ``select`` picks components to show selected.
     """
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
-    window = MainWindow()
-    examples = example_layouts()
-    target = path or (str(examples[0]) if examples else None)
-    if target:
-        window.open_layout(target)
-    window.show()
-    if screenshot:
-        app.processEvents()
-        return 0 if window.grab().save(screenshot) else 1
-    return app.exec()
+    app.setOrganizationName("HallTwin")
+    app.setApplicationName("HallTwin")
+    with tempfile.TemporaryDirectory(prefix="halltwin-") as scratch:
+        if screenshot:
+            # Settings and autosaves of a screenshot go to a scratch folder, so pictures do
+            # not depend on (or change) what the user arranged.
+            settings = QtCore.QSettings(str(Path(scratch) / "settings.ini"),
+                                        QtCore.QSettings.Format.IniFormat)
+            window = MainWindow(settings, Path(scratch) / "autosave")
+        else:
+            window = MainWindow()
+        if path and not window.open_layout(path) and screenshot:
+            print("\n".join(str(p) for p in window.problems.problems), file=sys.stderr)
+        window.document.select(select or ())
+        window.show()
+        if screenshot:
+            for _ in range(3):
+                app.processEvents()
+            window.files.close()
+            return 0 if window.grab().save(screenshot) else 1
+        window.files.offer_recovery()
+        return app.exec()

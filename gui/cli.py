@@ -11,6 +11,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("file", nargs="?", help="layout to open")
     parser.add_argument("--screenshot", metavar="PNG",
                         help="render the window, save it to PNG and exit (for checks)")
+    parser.add_argument("--select", metavar="IDS", default="",
+                        help="comma-separated component ids to show selected (with --screenshot)")
     parser.set_defaults(func=run)
 
 
@@ -18,4 +20,5 @@ def run(args: argparse.Namespace) -> int:
     """Open the main window; Qt is imported only now."""
     from gui.app import run_app
 
-    return run_app(args.file, screenshot=args.screenshot)
+    select = [cid for cid in args.select.split(",") if cid]
+    return run_app(args.file, screenshot=args.screenshot, select=select)

@@ -1,0 +1,34 @@
+"""Shared fixtures of the GUI tests: a main window with its settings and autosaves in tmp."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6 import QtCore, QtWidgets
+
+from gui.app import MainWindow
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """A shown main window on an empty hall that remembers nothing outside ``tmp_path``."""
+    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    main = MainWindow(settings=settings, autosave_folder=tmp_path / "autosave")
+    # Answer "discard" to the unsaved-changes question so closing never blocks a test.
+    main.files.ask = lambda *_: QtWidgets.QMessageBox.StandardButton.Discard
+    qtbot.addWidget(main)
+    main.show()
+    qtbot.waitExposed(main)
+    return main
+
+
+def click_at(qtbot, canvas, x: float, y: float, control: bool = False) -> None:
+    """A real left click on the canvas at hall coordinates (x, y) m."""
+    qtbot.mouseClick(canvas.viewport(), QtCore.Qt.MouseButton.LeftButton,
+                     QtCore.Qt.KeyboardModifier.ControlModifier if control
+                     else QtCore.Qt.KeyboardModifier.NoModifier, to_widget(canvas, x, y))
+
+
+def to_widget(canvas, x: float, y: float) -> QtCore.QPoint:
+    """Widget pixel of the hall point (x, y) m."""
+    scene = canvas.view_box.mapViewToScene(QtCore.QPointF(x, y))
+    return canvas.mapFromScene(scene)
