@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import cached_property
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -76,9 +77,9 @@ class Box(Strict):
             return self.width, self.depth
         return self.depth, self.width
 
-    @property
+    @cached_property
     def footprint(self) -> tuple[float, float, float, float]:
-        """(x0, y0, x1, y1) of the footprint (m)."""
+        """(x0, y0, x1, y1) of the footprint (m); computed once (models are immutable)."""
         dx, dy = self.extent
         return self.x, self.y, self.x + dx, self.y + dy
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Literal, NamedTuple
 
 from pydantic import Field
@@ -60,6 +61,10 @@ class Layout(Strict):
 
     def components(self) -> list[Located]:
         """Every component with an id, with its path in the file and its kind."""
+        return list(self._components)
+
+    @cached_property
+    def _components(self) -> tuple[Located, ...]:
         found: list[Located] = []
         kinds = {"racks": "rack", "cdus": "cdu", "air_units": "air_unit", "junctions": "junction",
                  "pipes": "pipe", "valves": "valve", "leaks": "leak"}
@@ -73,14 +78,18 @@ class Layout(Strict):
         for collection, kind in plant_kinds.items():
             for i, item in enumerate(getattr(self.plant, collection)):
                 found.append(Located(f"plant.{collection}[{i}]", kind, item))
-        return found
+        return tuple(found)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Located]:
+        by_id: dict[str, Located] = {}
+        for located in self._components:
+            by_id.setdefault(located.component.id, located)  # the first of duplicates
+        return by_id
 
     def find(self, component_id: str) -> Located | None:
-        """The component with this id, or None."""
-        for located in self.components():
-            if located.component.id == component_id:
-                return located
-        return None
+        """The component with this id (the first, if an id is duplicated), or None."""
+        return self._by_id.get(component_id)
 
     @property
     def nodes(self) -> dict[str, Junction]:

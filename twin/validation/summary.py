@@ -29,11 +29,15 @@ def summarize(layout: Layout) -> list[str]:
         f"({'covered' if capacity - largest >= liquid else 'NOT covered'})",
         f"pumps      {pumps} ({standby} standby)",
     ]
-    for number, loop in enumerate(coolant_loops(layout), start=1):
-        names = ", ".join(layout.cdus[i].id for i in loop.cdus) or "no CDU"
+    loops = coolant_loops(layout)
+    for number, loop in enumerate([lp for lp in loops if lp.cdus], start=1):
+        names = ", ".join(layout.cdus[i].id for i in loop.cdus)
         loop_capacity = sum(layout.cdus[i].capacity for i in loop.cdus)
         lines.append(f"loop {number:<5} {names}: {len(loop.racks)} racks, "
                      f"{_kw(loop_heat(layout, loop.racks))} liquid, capacity {_kw(loop_capacity)}")
+    orphans = sum(len(lp.racks) for lp in loops if not lp.cdus)
+    if orphans:
+        lines.append(f"unpiped    {orphans} racks on no CDU's loop")
     air_capacity = sum(a.capacity for a in layout.air_units)
     lines.append(f"air units  {len(layout.air_units)}, capacity {_kw(air_capacity)}")
     plant = layout.plant
