@@ -1,48 +1,71 @@
-"""``halltwin demo``: what can be shown headless today.
+"""``halltwin demo``: the default incident, run headless, and its summary.
 
-The coupled engine (issue 5) will run the default incident here; until then
-the demo validates every example hall with each of its scenarios and prints
-their summaries, which is what is true to show.
+Every example hall is validated with each of its scenarios, then the
+default incident — `pod-1mw`'s duty pump trips while its standby is out of
+service — is run (coolant side only, so it takes seconds) into a run file in
+a temporary folder, and the summary ``halltwin info`` would print is shown:
+the pump failure, the loop's alarm, every rack throttling then tripping.
 """
 
 from __future__ import annotations
 
 import argparse
+import tempfile
+from pathlib import Path
 
+from twin.cli.info import summarize as summarize_run
+from twin.engine import EngineOptions, Simulation
+from twin.engine.recording import open_run_file
 from twin.errors import UserError
 from twin.examples import example_layouts, layouts_dir, scenarios_for
+from twin.files import load_layout, load_scenario
+from twin.runs import RunReader
 from twin.validation import validate_files
-from twin.validation.summary import summarize
+
+DEFAULT_INCIDENT = ("pod-1mw", "pod-1mw--pump-trip-no-standby")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``demo`` sub-command."""
-    parser = subparsers.add_parser("demo", help="check and summarize the bundled example halls")
+    parser = subparsers.add_parser("demo", help="validate the examples and run the default "
+                                                "incident headless")
     parser.set_defaults(func=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Validate each example with each of its scenarios; 1 if any fails."""
+def _validate_examples() -> int:
     layouts = example_layouts()
     if not layouts:
         raise UserError(f"{layouts_dir()}: no example layouts found")
     failed = 0
     for layout in layouts:
-        report = validate_files(layout)
-        print(f"{layout.name}: {'valid' if not report.errors else 'INVALID'}")
-        for problem in report.problems:
+        checks = [validate_files(layout)] + [validate_files(layout, s)
+                                             for s in scenarios_for(layout)]
+        errors = [p for c in checks for p in c.errors]
+        print(f"{layout.name}: {'valid' if not errors else 'INVALID'}, "
+              f"{len(checks) - 1} scenarios")
+        for problem in errors:
             print(f"  {problem}")
-        if report.layout is not None:
-            for line in summarize(report.layout):
-                print(f"  {line}")
-        failed += bool(report.errors)
-        for scenario in scenarios_for(layout):
-            check = validate_files(layout, scenario)
-            state = "valid" if not check.errors else "INVALID"
-            name = check.scenario.name if check.scenario else scenario.name
-            print(f"  scenario {scenario.name}: {state} - {name}")
-            for problem in check.errors:
-                print(f"    {problem}")
-            failed += bool(check.errors)
-    print("\nThe coupled engine is not built yet: this demo validates the examples only.")
-    return 1 if failed else 0
+        failed += bool(errors)
+    return failed
+
+
+def run(args: argparse.Namespace) -> int:
+    """Validate every example, then run and summarize the default incident."""
+    if _validate_examples():
+        return 1
+    hall, incident = DEFAULT_INCIDENT
+    layout = load_layout(layouts_dir() / f"{hall}.json")
+    scenario = load_scenario(layouts_dir() / "scenarios" / f"{incident}.json")
+    print(f"\nRunning {incident} (coolant side; add the room air with `halltwin run`)...")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"{incident}.h5"
+        sim = Simulation(layout, scenario, EngineOptions(air=False))
+        sim.writer = open_run_file(sim, path, ["halltwin", "demo"])
+        try:
+            sim.run()
+        finally:
+            sim.writer.close("complete" if sim.time >= scenario.duration else "failed")
+        with RunReader(path) as reader:
+            for line in summarize_run(reader):
+                print(line)
+    return 0

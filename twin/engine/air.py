@@ -1,0 +1,130 @@
+"""The hall's room air on the air solver: racks and air units as obstacles with flow patches.
+
+Racks, CDUs and air units are solid boxes standing on the floor.  A rack
+draws room air in at its inlet face and blows it out of the opposite face,
+warmer by its air-side heat; an air unit draws air in at its intake face and
+supplies it from its supply face at its setpoint while its capacity lasts.
+The walls and ceiling lose heat to outdoors through the hall's UA as a fixed
+flux set from the starting conditions (the air solver's walls carry a fixed
+flux); the floor is adiabatic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from solvers.air import AirProperties, AirSolver, Grid, Opening, Wall
+from solvers.backend import Backend
+from twin.errors import UserError
+from twin.model.base import Box, Side
+from twin.model.layout import Layout
+
+#: The air solver's face of a box for each side seen from above.
+FACE = {Side.NORTH: "y+", Side.SOUTH: "y-", Side.EAST: "x+", Side.WEST: "x-"}
+OPPOSITE = {"y+": "y-", "y-": "y+", "x+": "x-", "x-": "x+"}
+
+
+def box_corners(box: Box) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
+    """(lo, hi) corners of equipment standing on the floor (m)."""
+    x0, y0, x1, y1 = box.footprint
+    return (x0, y0, 0.0), (x1, y1, box.height)
+
+
+@dataclass
+class HallAir:
+    """The hall's air and the patches of its racks and air units.
+
+    Attributes
+    ----------
+    solver : AirSolver
+        The air model.
+    rack_ids, air_unit_ids : list of str
+        Patch names, in layout order.
+    wall_heat : float
+        Heat the walls and ceiling add to the air (W; negative: lost outdoors).
+    """
+
+    solver: AirSolver
+    rack_ids: list[str]
+    air_unit_ids: list[str]
+    wall_heat: float
+
+    def set_racks(self, flow: np.ndarray, heat: np.ndarray) -> None:
+        """Air flow (m^3/s) and air-side heat (W) of each rack."""
+        for rid, q, w in zip(self.rack_ids, flow, heat, strict=True):
+            self.solver.set_patch(rid, flow=float(q), heat=float(w))
+
+    def set_air_units(self, flow: np.ndarray, setpoint: np.ndarray,
+                      capacity: np.ndarray) -> None:
+        """Air flow (m^3/s), supply setpoint (degC) and cooling capacity (W) of each unit."""
+        for aid, q, t, c in zip(self.air_unit_ids, flow, setpoint, capacity, strict=True):
+            self.solver.set_patch(aid, flow=float(q), setpoint=float(t), capacity=float(c))
+
+    def advance_to(self, time: float) -> str:
+        """Advance the air to ``time`` (s) with its own stable steps; returns its status."""
+        return self.solver.advance_to(time)
+
+    def rack_inlet(self) -> np.ndarray:
+        """Mean temperature of the air each rack draws in (degC)."""
+        reports = self.solver.patch_reports()
+        return np.array([reports[r].sink_temperature for r in self.rack_ids])
+
+    def air_unit_state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per air unit: intake and supply temperature (degC), heat removed (W, >= 0)."""
+        reports = self.solver.patch_reports()
+        units = [reports[a] for a in self.air_unit_ids]
+        return (np.array([u.sink_temperature for u in units]),
+                np.array([u.source_temperature for u in units]),
+                np.array([-u.heat for u in units]))
+
+
+def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = None,
+                   dtype: str = "float32", room_temperature: float | None = None) -> HallAir:
+    """Set up the air model of a hall.
+
+    Parameters
+    ----------
+    layout : Layout
+        The hall.
+    backend : Backend
+        From :func:`solvers.backend.select_backend`.
+    spacing : float, optional
+        Grid spacing (m); default the hall's ``grid_m``.
+    dtype : str
+        ``float32`` (default: half the memory traffic) or ``float64``.
+    room_temperature : float, optional
+        Starting air temperature (degC); default the mean air-unit setpoint.
+    """
+    hall = layout.hall
+    units = layout.air_units
+    room = room_temperature if room_temperature is not None else (
+        float(np.mean([a.supply_temp for a in units])) if units else 24.0)
+    wall_area = 2 * (hall.width + hall.depth) * hall.height + hall.width * hall.depth
+    wall_heat = hall.wall_ua * (layout.ambient.dry_bulb - room)
+    flux = Wall(heat_flux=wall_heat / wall_area)
+    boundaries = {face: flux for face in ("x-", "x+", "y-", "y+", "z+")}
+    grid = Grid.from_box((hall.width, hall.depth, hall.height), spacing or hall.grid, boundaries)
+    for box in (*layout.racks, *layout.cdus, *units):
+        try:
+            grid.add_obstacle(*box_corners(box))
+        except ValueError:
+            smallest = min(min(b.extent) for b in (*layout.racks, *layout.cdus, *units))
+            raise UserError(f"air grid {min(grid.spacing):g} m is too coarse for '{box.id}' "
+                            f"({box.extent[0]:g} x {box.extent[1]:g} m): use a grid of at most "
+                            f"{smallest:g} m") from None
+    solver = AirSolver(grid, AirProperties(turbulence="smagorinsky", t_ref=room), backend,
+                       dtype=dtype)
+    for rack in layout.racks:
+        lo, hi = box_corners(rack)
+        inlet = FACE[rack.inlet]
+        solver.add_patch(rack.id, sink=Opening(lo, hi, inlet), source=Opening(lo, hi,
+                                                                               OPPOSITE[inlet]))
+    for unit in units:
+        lo, hi = box_corners(unit)
+        supply = FACE[unit.supply_side]
+        solver.add_patch(unit.id, sink=Opening(lo, hi, OPPOSITE[supply]),
+                         source=Opening(lo, hi, supply))
+    solver.set_temperature(room)
+    return HallAir(solver, [r.id for r in layout.racks], [a.id for a in units], wall_heat)

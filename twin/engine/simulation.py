@@ -1,0 +1,408 @@
+"""The coupled twin: one clock for air, coolant, chips, plant and controls.
+
+A :class:`Simulation` owns the clock, the hall's state and its outputs
+(Oceananigans' Simulation around a model).  Each network step of at most
+``network_dt`` seconds — shortened so that scenario events, pump starts and
+field outputs land exactly on their times — does, in order:
+
+1. apply the scenario actions due now and start the pumps whose delay ended;
+2. take each rack's power: nominal x the scenario's load x its protection cap;
+3. advance the air to the end of the step with its own CFL-stable steps
+   (racks blow their air-side heat into it, air units cool it), and read each
+   rack's inlet and each air unit's heat;
+4. advance each coolant loop: hydraulics at the current pump speeds, valve
+   states and leaks; coolant temperatures with transport delays; chips;
+   CDU heat exchangers fed by the plant's facility water;
+5. the plant rejects what the CDUs and air units took (facility-water
+   temperature for the next step), with its power and water use;
+6. the controls see the new measurements: pump speed on dp, primary valves
+   on supply temperature, rack throttle/shutdown, leak detection, air units.
+
+It starts from the layout's steady state, so the first second of a scenario
+is the healthy hall.  ``iter_run`` yields a :class:`Snapshot` per step for the
+GUI; ``run`` drives it to the end for batch work.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from twin.controls import (
+    AirUnitControl,
+    DifferentialPressureControl,
+    LeakDetector,
+    PumpGroup,
+    RackProtection,
+    SupplyTemperatureControl,
+    TankLevel,
+)
+from twin.engine.actions import apply_action
+from twin.engine.liquid import LoopDynamics, LoopStep
+from twin.engine.recording import collect
+from twin.engine.zones import leak_zones
+from twin.events import CauseTracker, Event, EventLog
+from twin.liquid import build_loops, steady_state
+from twin.liquid.plant import plant_state
+from twin.model.layout import Layout
+from twin.model.plant import Ambient
+from twin.model.scenario import Scenario
+from twin.scenario_timeline import Timeline
+
+#: Coolant flow (m^3/s) through a CDU below which it supplies nothing.
+NO_FLOW = 1e-6
+
+
+@dataclass
+class EngineOptions:
+    """How a run is computed.
+
+    Attributes
+    ----------
+    network_dt : float
+        Longest network/controls step (s).
+    air : bool
+        Simulate the room air (False: racks breathe air at the air units'
+        setpoint and air units take the racks' air-side heat).
+    air_spacing : float, optional
+        Air grid spacing (m); default the hall's ``grid_m``.
+    backend : str
+        ``auto``, ``numpy``, ``numba`` or ``cupy`` for the air.
+    field_interval : float
+        Simulated seconds between recorded air frames.
+    spin_up : float
+        Simulated seconds the air runs with the healthy hall before t = 0.
+    """
+
+    network_dt: float = 1.0
+    air: bool = True
+    air_spacing: float | None = None
+    backend: str = "auto"
+    field_interval: float = 5.0
+    spin_up: float = 60.0
+
+
+@dataclass
+class Snapshot:
+    """Host-side state after a step, for progress bars and live views (SI, degC)."""
+
+    time: float
+    duration: float
+    rack_ids: list[str]
+    rack_inlet: np.ndarray
+    rack_chip: np.ndarray
+    rack_power: np.ndarray
+    rack_state: np.ndarray
+    it_power: float
+    cooling_power: float
+    new_events: list[Event] = field(default_factory=list)
+    air_temperature: np.ndarray | None = None
+
+
+def default_scenario(duration: float = 3600.0) -> Scenario:
+    """Steady operation for ``duration`` seconds: no events."""
+    return Scenario.model_validate({"format": "halltwin-scenario", "version": 1,
+                                    "name": "steady operation", "duration_s": duration})
+
+
+class Simulation:
+    """A transient run of one hall under one scenario.
+
+    Parameters
+    ----------
+    layout : Layout
+        The hall (never changed).
+    scenario : Scenario, optional
+        What happens (default: an hour of steady operation).
+    options : EngineOptions, optional
+    writer : object, optional
+        A :class:`twin.runs.RunWriter`-like recorder (``write_frame``,
+        ``write_series``, ``write_events``); see :mod:`twin.engine.recording`.
+    """
+
+    def __init__(self, layout: Layout, scenario: Scenario | None = None,
+                 options: EngineOptions | None = None, writer=None):
+        self.layout = layout
+        self.scenario = scenario or default_scenario()
+        self.options = options or EngineOptions()
+        self.timeline = Timeline(layout, self.scenario)
+        self.writer = writer
+        self.events, self.causes = EventLog(), CauseTracker()
+        self.time = 0.0
+        self._applied = -math.inf
+        self._next_frame = 0.0
+        self._written = 0
+        self.loops = build_loops(layout)
+        steady = steady_state(layout, loops=self.loops)
+        self.dynamics = [LoopDynamics(loop, state) for loop, state in
+                         zip(self.loops, steady.loops, strict=True)]
+        self._setup_controls(steady)
+        self.facility_temperature = steady.plant.supply_temperature
+        self.plant = steady.plant
+        self.air, self._air_offset = None, 0.0
+        if self.options.air:
+            from solvers.backend import select_backend
+            from twin.engine.air import build_hall_air
+
+            self.backend = select_backend(self.options.backend)
+            self.air = build_hall_air(layout, self.backend, self.options.air_spacing)
+        self.last: dict[str, np.ndarray] = {}
+        self._spin_up()
+
+    # ------------------------------------------------------------------ set-up
+    def _setup_controls(self, steady) -> None:
+        layout = self.layout
+        self.loop_index = {}
+        self.cdu_of_pump = {}
+        self.pump_groups, self.dp_controls, self.temperature_controls = {}, {}, {}
+        self.tanks, self.leak_detectors = {}, {}
+        self.failed_cdus: set[str] = set()
+        self.plant_failed: dict[str, float] = {}
+        self.leaks: dict[str, float] = {}
+        zones = leak_zones(layout)
+        for n, (loop, state) in enumerate(zip(self.loops, steady.loops, strict=True)):
+            for cdu in loop.cdus:
+                self.loop_index[cdu.id] = n
+                self.pump_groups[cdu.id] = PumpGroup(cdu)
+                self.dp_controls[cdu.id] = DifferentialPressureControl(cdu, state.speed)
+                opening = state.cdu[cdu.id]["primary_flow"] / cdu.facility_flow
+                self.temperature_controls[cdu.id] = SupplyTemperatureControl(
+                    cdu, opening, gain=0.02)
+                for pump in cdu.pumps:
+                    self.cdu_of_pump[pump.id] = cdu.id
+            reference = next((c for c in loop.cdus if c.expansion_tank is not None), None)
+            if reference is not None:
+                ids = set(loop.network.node_names) | set(loop.network.link_names)
+                self.tanks[n] = TankLevel(reference.expansion_tank)
+                self.leak_detectors[n] = LeakDetector(
+                    reference.id, reference.expansion_tank,
+                    {leak: valves for leak, valves in zones.items()
+                     if layout.find(leak).component.at in ids})
+            for name in (*loop.network.node_names, *loop.network.link_names):
+                self.loop_index.setdefault(name, n)
+        self.rack_protection = [RackProtection(r) for r in layout.racks]
+        self.air_controls = {a.id: AirUnitControl(a) for a in layout.air_units}
+        self._rack_loop = {r.id: self.loop_index.get(r.id) for r in layout.racks}
+
+    def _spin_up(self) -> None:
+        """Run the air with the healthy hall so t = 0 starts from its flow field."""
+        if self.air is None or self.options.spin_up <= 0:
+            return
+        power = np.array([r.power for r in self.layout.racks]) * self.timeline.load_fraction(0.0)
+        self._set_air(power)
+        self.air.advance_to(self.options.spin_up)
+        self._air_offset = self.options.spin_up  # air time at the scenario's t = 0
+
+    # ------------------------------------------------------------------ helpers
+    def loop_of(self, component_id: str) -> int:
+        """Index of the coolant loop a pump, CDU, valve, pipe or junction is on."""
+        if component_id in self.cdu_of_pump:
+            component_id = self.cdu_of_pump[component_id]
+        located = self.layout.find(component_id)
+        if located is not None and located.kind == "leak":
+            component_id = located.component.at
+        return self.loop_index.get(component_id, -1)
+
+    def log(self, event: Event) -> int:
+        """Append an event of the run."""
+        return self.events.append(event)
+
+    def set_valve(self, valve_id: str, is_open: bool) -> None:
+        """Open or close a valve of the piping."""
+        self.dynamics[self.loop_of(valve_id)].set_valve(valve_id, is_open)
+
+    def set_leak(self, leak, active: bool) -> None:
+        """Start or stop a leak point (a pipe leaks at its upstream junction)."""
+        node = leak.at
+        pipe = next((p for p in self.layout.pipes if p.id == node), None)
+        if pipe is not None:
+            node = pipe.from_
+        self.leaks[leak.id] = leak.coefficient if active else 0.0
+        self.dynamics[self.loop_of(node)].set_leak(node, self.leaks[leak.id])
+
+    def _set_air(self, power: np.ndarray) -> None:
+        racks = self.layout.racks
+        tripped = np.array([p.cap == 0.0 for p in self.rack_protection])
+        flow = np.array([0.0 if off else r.air_flow for r, off in zip(racks, tripped,
+                                                                       strict=True)])
+        heat = np.array([(1 - r.capture) * p for r, p in zip(racks, power, strict=True)])
+        self.air.set_racks(flow, heat)
+        units = [self.air_controls[a.id] for a in self.layout.air_units]
+        self.air.set_air_units(np.array([u.air_flow * u.available for u in units]),
+                               np.array([u.setpoint for u in units]),
+                               np.array([u.capacity * u.available for u in units]))
+
+    # ------------------------------------------------------------------ stepping
+    def _step_length(self, until: float) -> float:
+        """The next step: at most ``network_dt``, ending on the next event time."""
+        t = self.time
+        ends = [t + self.options.network_dt, until, self.timeline.next_time(t)]
+        ends += [g.next_due() for g in self.pump_groups.values()]
+        if self.air is not None and self.writer is not None:
+            ends.append(self._next_frame if self._next_frame > t else math.inf)
+        end = min(e for e in ends if e > t + 1e-9)
+        return end - t
+
+    def _start_of_step(self) -> list[Event]:
+        """Scenario actions due now, and pumps whose start delay has run out."""
+        first = len(self.events)
+        for action in self.timeline.due(self._applied, self.time):
+            apply_action(self, action)
+        self._applied = self.time
+        for group in self.pump_groups.values():
+            for event in group.advance(self.time):
+                self.log(event)
+        return [self.events[i] for i in range(first, len(self.events))]
+
+    def _rack_power(self) -> np.ndarray:
+        """IT power of each rack now (W): nominal (or set) x load x protection cap."""
+        load = self.timeline.load_fraction(self.time)
+        nominal = np.array([self.timeline.parameter(r.id, "power", self.time)
+                            for r in self.layout.racks])
+        caps = np.array([p.power_fraction(f) for p, f in zip(self.rack_protection, load,
+                                                              strict=True)])
+        return nominal * caps
+
+    def _air_step(self, dt: float, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Rack inlet temperatures (degC) and air-unit heat (W) over the step."""
+        units = self.layout.air_units
+        air_heat = sum((1 - r.capture) * p for r, p in zip(self.layout.racks, power,
+                                                            strict=True))
+        if self.air is None:
+            inlet = np.array([self.air_controls[a.id].setpoint for a in units]).mean() \
+                if units else 24.0
+            capacity = np.array([a.capacity * self.air_controls[a.id].available for a in units])
+            share = capacity / capacity.sum() if capacity.sum() > 0 else capacity
+            return np.full(len(self.layout.racks), inlet), share * air_heat
+        self._set_air(power)
+        status = self.air.advance_to(self.time + dt + self._air_offset)
+        if status not in ("ok", "done"):
+            raise RuntimeError(f"air solver stopped: {status}: {self.air.solver.message}")
+        _, _, heat = self.air.air_unit_state()
+        return self.air.rack_inlet(), heat
+
+    def _liquid_step(self, dt: float, power: np.ndarray) -> list[LoopStep]:
+        racks = {r.id: i for i, r in enumerate(self.layout.racks)}
+        steps = []
+        for dyn in self.dynamics:
+            for cdu in dyn.loop.cdus:
+                command = self.dp_controls[cdu.id].pi.output
+                speeds = self.pump_groups[cdu.id].speeds(command)
+                health = self.pump_groups[cdu.id].health()
+                for pump_id, speed in speeds.items():
+                    dyn.set_pump(pump_id, speed * math.sqrt(health[pump_id]))
+            liquid = np.array([r.capture * power[racks[r.id]] for r in dyn.loop.racks])
+            primary = np.array([
+                0.0 if c.id in self.failed_cdus else
+                self.temperature_controls[c.id].pi.output * c.facility_flow
+                for c in dyn.loop.cdus])
+            steps.append(dyn.step(dt, liquid, np.full(len(dyn.loop.cdus),
+                                                      self.facility_temperature), primary))
+        return steps
+
+    def _controls(self, dt: float, steps: list[LoopStep], inlet: np.ndarray) -> None:
+        t = self.time
+        for n, (dyn, step) in enumerate(zip(self.dynamics, steps, strict=True)):
+            scope = f"loop:{n}"
+            for i, cdu in enumerate(dyn.loop.cdus):
+                self.dp_controls[cdu.id].step(dt, float(step.cdu_dp[i]))
+                if cdu.id in self.failed_cdus or step.cdu_flow[i] <= NO_FLOW:
+                    continue  # nothing leaves its exchanger: no supply temperature to hold
+                out = self.temperature_controls[cdu.id].step(
+                    t, dt, float(step.cdu_supply[i]), self.causes.cause(scope, "plant"))
+                for event in out.events:
+                    self.causes.note(scope, self.log(event), t)
+            if n in self.tanks:
+                level = self.tanks[n].drain(dt, step.leak_flow)
+                wet = [leak for leak, c in self.leaks.items() if c > 0 and self.loop_of(leak) == n]
+                response = self.leak_detectors[n].step(t, level, wet, self.causes.cause(scope))
+                for event in response.events:
+                    self.causes.note(scope, self.log(event), t)
+                for valve in response.close:
+                    self.set_valve(valve, False)
+                if response.trip is not None:
+                    for cdu in dyn.loop.cdus:
+                        for event in self.pump_groups[cdu.id].trip(t, response.trip,
+                                                                   "expansion tank low level"):
+                            self.log(event)
+        chips = self._chip_temperatures(steps)
+        for i, (rack, protection) in enumerate(zip(self.layout.racks, self.rack_protection,
+                                                   strict=True)):
+            n = self._rack_loop[rack.id]
+            cause = self.causes.cause(f"loop:{n}", "room", "plant", "load")
+            for event in protection.step(t, float(chips[i]), cause).events:
+                self.log(event)
+        units = self.layout.air_units
+        intake = self.air.air_unit_state()[0] if self.air is not None else \
+            np.full(len(units), float(np.mean(inlet)) if len(inlet) else 24.0)
+        for unit, temperature in zip(units, intake, strict=True):
+            out = self.air_controls[unit.id].step(t, float(temperature), self.causes.cause("room"))
+            for event in out.events:
+                self.causes.note("room", self.log(event), t)
+
+    def _chip_temperatures(self, steps: list[LoopStep]) -> np.ndarray:
+        chips = np.full(len(self.layout.racks), np.nan)
+        where = {r.id: i for i, r in enumerate(self.layout.racks)}
+        for dyn, step in zip(self.dynamics, steps, strict=True):
+            for r, value in zip(dyn.loop.racks, step.chip_temperature, strict=True):
+                chips[where[r.id]] = value
+        return chips
+
+    def step(self, until: float | None = None) -> Snapshot:
+        """Advance one network step (never past ``until`` or the scenario's end)."""
+        until = self.timeline.duration if until is None else min(until, self.timeline.duration)
+        new = self._start_of_step()
+        dt = self._step_length(until)
+        power = self._rack_power()
+        inlet, air_unit_heat = self._air_step(dt, power)
+        steps = self._liquid_step(dt, power)
+        ambient = self.timeline.ambient(self.time + dt)
+        heat = float(sum(s.cdu_heat.sum() for s in steps) + np.sum(air_unit_heat))
+        facility_flow = sum(c.facility_flow for c in self.layout.cdus
+                            if c.id not in self.failed_cdus)
+        self.plant = plant_state(self.layout.plant.model_copy(update={
+            "supply_temp": self.timeline.parameter("plant", "supply_temp", self.time)}),
+            Ambient.model_validate({"dry_bulb_c": ambient.dry_bulb,
+                                    "wet_bulb_c": min(ambient.wet_bulb, ambient.dry_bulb)}),
+            heat, facility_flow, self.plant_failed)
+        self.facility_temperature = self.plant.supply_temperature
+        self.time += dt
+        first = len(self.events)
+        self._controls(dt, steps, inlet)
+        new += [self.events[i] for i in range(first, len(self.events))]
+        self.last = self._record(dt, power, inlet, air_unit_heat, steps)
+        return Snapshot(self.time, self.timeline.duration, [r.id for r in self.layout.racks],
+                        inlet, self.last["rack_chip_temperature"], power,
+                        self.last["rack_state"], float(power.sum()),
+                        float(self.last["cooling_power"]), new)
+
+    def _record(self, dt, power, inlet, air_unit_heat, steps) -> dict:
+        values = collect(self, dt, power, inlet, air_unit_heat, steps)
+        if self.writer is not None:
+            self.writer.write_series(self.time, values)
+            if self._written < len(self.events):
+                self.writer.write_events([self.events[i] for i in
+                                          range(self._written, len(self.events))])
+                self._written = len(self.events)
+            if self.air is not None and self.time >= self._next_frame - 1e-9:
+                self.writer.write_frame(self.time, air_temperature=self.air.solver.temperature(),
+                                        air_speed=self.air.solver.speed())
+                self._next_frame += self.options.field_interval
+        return values
+
+    def iter_run(self, until: float | None = None) -> Iterator[Snapshot]:
+        """Advance step by step to ``until`` (default: the scenario's end), yielding
+        a :class:`Snapshot` after each step."""
+        end = self.timeline.duration if until is None else min(until, self.timeline.duration)
+        while self.time < end - 1e-9:
+            yield self.step(end)
+
+    def run(self, until: float | None = None) -> Snapshot | None:
+        """Run to ``until`` (default: the scenario's end); returns the last snapshot."""
+        snapshot = None
+        for snapshot in self.iter_run(until):  # noqa: B007 - the last one is the answer
+            pass
+        return snapshot
