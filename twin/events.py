@@ -172,8 +172,9 @@ class EventLog:
         Returns
         -------
         list of str
-            Lines such as ``"  78.20 s  R-01  throttled: chip 85.3 degC > 85 degC"``,
-            each child two spaces deeper than its cause.
+            One line per event, a root cause flush left and each event caused
+            by another under it, marked ``->`` and three spaces deeper per
+            generation: ``"   -> 118.00 s  A1  tripped: chip 92.3 degC ..."``.
         """
         children = self.children()
         if roots is None:
@@ -184,7 +185,8 @@ class EventLog:
         stack = [(i, 0) for i in reversed(list(roots))]
         while stack:
             index, depth = stack.pop()
-            lines.append("  " * depth + format_event(self._events[index]))
+            marker = "   " * (depth - 1) + "-> " if depth else ""
+            lines.append(marker + format_event(self._events[index]))
             stack.extend((child, depth + 1) for child in reversed(children.get(index, [])))
         return lines
 
@@ -200,7 +202,7 @@ class EventLog:
 
 def format_event(event: Event) -> str:
     """One line for an event: time, component, state and its message."""
-    text = f"{event.time:9.2f} s  {event.component}  {event.state}"
+    text = f"{event.time:.2f} s  {event.component}  {event.state}"
     return f"{text}: {event.message}" if event.message else text
 
 

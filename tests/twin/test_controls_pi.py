@@ -130,7 +130,7 @@ def test_supply_temperature_valve_settles_and_alarms():
     control = SupplyTemperatureControl(cdu(), opening=0.2)
     supply, a = 37.6, math.exp(-1.0 / 20.0)
     events = []
-    for k in range(1, 4001):
+    for k in range(1, 8001):
         out = control.step(float(k), 1.0, supply)
         events += out.events
         supply = supply * a + (40.0 - 12.0 * out.value) * (1.0 - a)

@@ -35,14 +35,14 @@ def test_causes_resolve_to_indices_and_chains_lead_to_the_root():
 def test_cascade_tree_from_root_causes_with_times():
     lines = pump_trip_log().cascade()
     assert lines == [
-        "    60.00 s  CDU-1-PA  failed: fail CDU-1-PA",
-        "      60.00 s  CDU-1  alarm: no pump running",
-        "        78.25 s  R-01  throttled: chip 85.3 degC above throttle limit 85 degC",
-        "          95.50 s  R-01  tripped: chip 92.2 degC above shutdown limit 92 degC",
-        "        80.00 s  R-02  throttled: chip 85.1",
+        "60.00 s  CDU-1-PA  failed: fail CDU-1-PA",
+        "-> 60.00 s  CDU-1  alarm: no pump running",
+        "   -> 78.25 s  R-01  throttled: chip 85.3 degC above throttle limit 85 degC",
+        "      -> 95.50 s  R-01  tripped: chip 92.2 degC above shutdown limit 92 degC",
+        "   -> 80.00 s  R-02  throttled: chip 85.1",
     ]
-    assert pump_trip_log().cascade(roots=[6]) == ["   200.00 s  CDU-1-PA  restored",
-                                                   "     230.00 s  R-02  recovered"]
+    assert pump_trip_log().cascade(roots=[6]) == ["200.00 s  CDU-1-PA  restored",
+                                                   "-> 230.00 s  R-02  recovered"]
 
 
 def test_first_abnormal_skips_scenario_actions():
@@ -70,7 +70,7 @@ def test_bad_causes_are_refused():
 
 
 def test_format_event_without_message():
-    assert format_event(Event(1.5, "P", "pump", "running")) == "     1.50 s  P  running"
+    assert format_event(Event(1.5, "P", "pump", "running")) == "1.50 s  P  running"
 
 
 def test_cause_tracker_names_latest_event_on_any_scope():

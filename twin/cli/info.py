@@ -41,17 +41,18 @@ def summarize(run: RunReader) -> list[str]:
     """The lines ``halltwin info`` prints for a run."""
     meta = run.metadata
     times = run.series_times if run.row_count else run.frame_times
-    duration = float(times[-1] - times[0]) if len(times) else 0.0
+    duration = float(times[-1]) if len(times) else 0.0  # runs start at t = 0
     lines = [f"{run.path}: {run.status}, {duration:g} s simulated ({run.frame_count} frames, "
              f"{run.row_count} series rows, {run.event_count} events)"]
     lines.append(f"  layout {_name(run.layout)}; scenario {_name(run.scenario)}; backend "
-                 f"{meta.get('backend', '?')} on {meta.get('device', '?')}; created "
-                 f"{meta.get('created', '?')} by halltwin {meta.get('software_version', '?')}")
+                 f"{meta.get('backend') or '?'} on {meta.get('device') or '?'}; created "
+                 f"{meta.get('created') or '?'} by halltwin "
+                 f"{meta.get('software_version') or '?'}")
     lines += _peaks(run)
     log = run.events()
     first = log.first_abnormal()
     lines.append("first alarm: " + ("none" if first is None
-                                    else format_event(log[first]).strip()))
+                                    else format_event(log[first])))
     cascade = log.cascade()
     if cascade:
         lines.append("failure cascade (from each root cause):")

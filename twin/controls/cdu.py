@@ -18,8 +18,11 @@ from twin.model.equipment import Cdu, Pump
 DP_GAIN = 0.2
 #: Integral time of the pump-speed loop (s): pumps and pressure respond in seconds.
 DP_INTEGRAL_S = 5.0
-#: Primary-valve opening per kelvin of supply-temperature error.
-TEMP_GAIN = 0.05
+#: Primary-valve opening per kelvin of supply-temperature error.  The exchanger
+#: answers a valve move within one network step, and at small openings the
+#: supply moves ~20 K per unit opening, so the loop gain per step must stay
+#: well under 1: 0.05 oscillated step to step on the shared-header halls.
+TEMP_GAIN = 0.02
 #: Integral time of the supply-temperature loop (s), a few heat-exchanger time constants.
 TEMP_INTEGRAL_S = 60.0
 #: Smallest primary-valve opening: the valve never shuts the exchanger off entirely.

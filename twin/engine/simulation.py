@@ -169,8 +169,7 @@ class Simulation:
                 self.pump_groups[cdu.id] = PumpGroup(cdu)
                 self.dp_controls[cdu.id] = DifferentialPressureControl(cdu, state.speed)
                 opening = state.cdu[cdu.id]["primary_flow"] / cdu.facility_flow
-                self.temperature_controls[cdu.id] = SupplyTemperatureControl(
-                    cdu, opening, gain=0.02)
+                self.temperature_controls[cdu.id] = SupplyTemperatureControl(cdu, opening)
                 for pump in cdu.pumps:
                     self.cdu_of_pump[pump.id] = cdu.id
             reference = next((c for c in loop.cdus if c.expansion_tank is not None), None)

@@ -8,10 +8,13 @@ SWMR sees every flushed frame, and a writer killed outright leaves a file
 readable up to its last flush.  If the thread falls behind, the queue fills
 and the producer waits: memory stays bounded and nothing is dropped.
 
-Compression of the fields is lzf with byte shuffling by default: on noisy
-float32 frames it wrote ~73 MB/s where gzip level 1 managed ~22 MB/s
-(uncompressed ~234 MB/s), and shuffled lzf still shrinks smooth temperature
-fields well.  ``bench/recording.py`` measures all three.
+Compression of the fields is lzf with byte shuffling by default, the cheapest
+that still compresses: on the 10 MW grid it cost ~8-11 ms of the thread's CPU
+per frame against ~22-25 ms for gzip level 1, and the air solver's fields,
+whose low mantissa bits are noise, shrink little more with gzip (1.40x
+against 1.26x).  Uncompressed (~2-4 ms) is for runs so fast that even that
+matters; gzip for files other HDF5 tools must read (lzf is h5py's filter).
+``bench/recording.py`` measures all three; ``docs/performance.md`` has the figures.
 """
 
 from __future__ import annotations
