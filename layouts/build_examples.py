@@ -250,7 +250,8 @@ def hall_scenarios() -> dict[str, dict]:
             [{"action": "fail", "time_s": 60.0, "target": "G1-CDU-2"}], layout="hall-10mw.json"),
         "two-cdus-lost": scenario(
             "Two CDUs of one group lost: no spare", "G1-CDU-2 fails and G1-CDU-3 follows 2 "
-            "minutes later; group 1 is short of capacity and its racks throttle.", 900.0,
+            "minutes later: group 1's two remaining CDUs carry 4 MW of liquid heat on 2.7 MW "
+            "of rated capacity.", 900.0,
             [{"action": "fail", "time_s": 60.0, "target": "G1-CDU-2"},
              {"action": "fail", "time_s": 180.0, "target": "G1-CDU-3"}],
             layout="hall-10mw.json"),
