@@ -43,3 +43,19 @@ schema: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .ruff_cache .hypothesis
+
+# The desktop app (installer/, docs/installing.md):
+#   make dist        the Linux bundle, .deb and tarball in dist/ (prints sizes and build time)
+#   make dist-test   unpack the .deb and check it with no Python (installer/smoke_test.sh)
+.PHONY: dist dist-test
+
+$(VENV)/.installed-dist: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e '.[dist]'
+	touch $@
+
+dist: $(VENV)/.installed-dist
+	bash installer/system-deps.sh offscreen
+	PYTHON=$(BIN)/python bash installer/build_deb.sh
+
+dist-test:
+	bash installer/smoke_test.sh
