@@ -7,8 +7,6 @@ import json
 import math
 
 from twin.errors import ValidationError
-from twin.liquid.design_check import design_check
-from twin.liquid.report_text import render
 from twin.validation import validate_files
 
 
@@ -36,6 +34,9 @@ def _finite(value):
 
 def run(args: argparse.Namespace) -> int:
     """Validate the layout, then print its design check; 1 if the layout is invalid."""
+    # Imported here, not at the top, so `halltwin --version` and --help stay fast.
+    from twin.liquid.design_check import design_check
+    from twin.liquid.report_text import render
     report = validate_files(args.layout)
     if report.errors:
         raise ValidationError(report.errors)

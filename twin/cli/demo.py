@@ -13,13 +13,9 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from twin.cli.info import summarize as summarize_run
-from twin.engine import EngineOptions, Simulation
-from twin.engine.recording import open_run_file
 from twin.errors import UserError
 from twin.examples import example_layouts, layouts_dir, scenarios_for
 from twin.files import load_layout, load_scenario
-from twin.runs import RunReader
 from twin.validation import validate_files
 
 DEFAULT_INCIDENT = ("pod-1mw", "pod-1mw--pump-trip-no-standby")
@@ -51,6 +47,11 @@ def _validate_examples() -> int:
 
 def run(args: argparse.Namespace) -> int:
     """Validate every example, then run and summarize the default incident."""
+    # Imported here, not at the top, so `halltwin --version` and --help stay fast.
+    from twin.cli.info import summarize as summarize_run
+    from twin.engine import EngineOptions, Simulation
+    from twin.engine.recording import open_run_file
+    from twin.runs import RunReader
     if _validate_examples():
         return 1
     hall, incident = DEFAULT_INCIDENT

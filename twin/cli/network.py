@@ -13,10 +13,6 @@ import argparse
 import json
 import sys
 
-from solvers.network.epanet import InpError, read_inp
-from solvers.network.hydraulics import HydraulicSolver
-from solvers.network.inp_units import report
-from solvers.network.results import LINK_STATES, NODE_STATES
 from twin.errors import UserError
 
 
@@ -37,20 +33,24 @@ def _table(data: dict, result) -> str:
     lines = [f"status: {result.status} ({result.message})", ""]
     lines.append(f"{'node':<20} {'head ' + units['head']:>14} "
                  f"{'pressure ' + units['pressure']:>16}  state")
-    for i, (name, v) in enumerate(data["nodes"].items()):
+    for name, v in data["nodes"].items():
         lines.append(f"{name:<20} {v['head']:>14.4f} {v['pressure']:>16.4f}  "
-                     f"{NODE_STATES[result.node_status[i]]}")
+                     f"{result.node(name)['status']}")
     lines.append("")
     lines.append(f"{'link':<20} {'flow ' + units['flow']:>14} "
                  f"{'velocity ' + units['velocity']:>16}  state")
-    for k, (name, v) in enumerate(data["links"].items()):
+    for name, v in data["links"].items():
         lines.append(f"{name:<20} {v['flow']:>14.4f} {v['velocity']:>16.4f}  "
-                     f"{LINK_STATES[result.link_status[k]]}")
+                     f"{result.link(name)['status']}")
     return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
     """Solve the file; exit 0 when converged, 2 when the solver did not converge."""
+    # Imported here, not at the top, so `halltwin --version` and --help stay fast.
+    from solvers.network.epanet import InpError, read_inp
+    from solvers.network.hydraulics import HydraulicSolver
+    from solvers.network.inp_units import report
     try:
         model = read_inp(args.file)
     except InpError as error:

@@ -13,10 +13,7 @@ import sys
 import time as clock
 from pathlib import Path
 
-from twin.engine import EngineOptions, Simulation, default_scenario
-from twin.engine.recording import open_run_file
 from twin.errors import UserError, ValidationError
-from twin.runs import RunReader
 from twin.validation import validate_files
 
 
@@ -54,6 +51,10 @@ def _progress(snapshot, started: float) -> str:
 
 def run(args: argparse.Namespace) -> int:
     """Check the inputs, run, record; exit 0 complete, 1 failed, 130 aborted."""
+    # Imported here, not at the top, so `halltwin --version` and --help stay fast.
+    from twin.engine import EngineOptions, Simulation, default_scenario
+    from twin.engine.recording import open_run_file
+    from twin.runs import RunReader
     report = validate_files(args.layout, args.scenario)
     if report.errors:
         raise ValidationError(report.errors)
