@@ -37,6 +37,7 @@ def run(args: argparse.Namespace) -> int:
     # Imported here, not at the top, so `halltwin --version` and --help stay fast.
     from twin.liquid.design_check import design_check
     from twin.liquid.report_text import render
+
     report = validate_files(args.layout)
     if report.errors:
         raise ValidationError(report.errors)

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
     from twin.engine import EngineOptions, Simulation
     from twin.engine.recording import open_run_file
     from twin.runs import RunReader
+
     if _validate_examples():
         return 1
     hall, incident = DEFAULT_INCIDENT

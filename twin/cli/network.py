@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from solvers.network.epanet import InpError, read_inp
     from solvers.network.hydraulics import HydraulicSolver
     from solvers.network.inp_units import report
+
     try:
         model = read_inp(args.file)
     except InpError as error:

@@ -55,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
     from twin.engine import EngineOptions, Simulation, default_scenario
     from twin.engine.recording import open_run_file
     from twin.runs import RunReader
+
     report = validate_files(args.layout, args.scenario)
     if report.errors:
         raise ValidationError(report.errors)
