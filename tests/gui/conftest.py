@@ -8,6 +8,14 @@ from PySide6 import QtCore, QtWidgets
 from gui.app import MainWindow
 
 
+@pytest.fixture(autouse=True)
+def _empty_clipboard(qapp):
+    """Leave the clipboard empty after each test: Qt's offscreen platform (PySide6 6.11)
+    crashes the interpreter at exit while its clipboard still holds data."""
+    yield
+    qapp.clipboard().clear()
+
+
 @pytest.fixture
 def window(qtbot, tmp_path):
     """A shown main window on an empty hall that remembers nothing outside ``tmp_path``."""
