@@ -43,6 +43,17 @@ def counterflow_effectiveness(ntu: float, capacity_ratio: float) -> float:
     return float(HK.effectiveness(float(ntu), float(capacity_ratio)))
 
 
+def _spread(values, size: int, index: dict[str, int]) -> np.ndarray:
+    """Values per link or node: None (zeros), a dict by name, or an array by index."""
+    out = np.zeros(size)
+    if isinstance(values, dict):
+        for name, w in values.items():
+            out[index[name]] = w
+    elif values is not None:
+        out[:] = np.broadcast_to(np.asarray(values, dtype=float), (size,))
+    return out
+
+
 @dataclass
 class HeatExchanger:
     """A counterflow liquid-to-liquid heat exchanger (e.g. a CDU's).
@@ -195,26 +206,10 @@ class HeatTransport:
         return HK.stored_energy(self._seg_v, self._seg_t, self._lo, self._cnt)
 
     def _per_link(self, values) -> np.ndarray:
-        net = self.network
-        if values is None:
-            return np.zeros(net.n_links)
-        if isinstance(values, dict):
-            out = np.zeros(net.n_links)
-            for name, w in values.items():
-                out[net.link_index[name]] = w
-            return out
-        return np.broadcast_to(np.asarray(values, dtype=float), (net.n_links,)).copy()
+        return _spread(values, self.network.n_links, self.network.link_index)
 
     def _per_node(self, values) -> np.ndarray:
-        net = self.network
-        if values is None:
-            return np.zeros(net.n_nodes)
-        if isinstance(values, dict):
-            out = np.zeros(net.n_nodes)
-            for name, w in values.items():
-                out[net.node_index[name]] = w
-            return out
-        return np.broadcast_to(np.asarray(values, dtype=float), (net.n_nodes,)).copy()
+        return _spread(values, self.network.n_nodes, self.network.node_index)
 
     def step(self, flow, dt: float, link_heat=None, node_heat=None,
              exchangers: tuple[HeatExchanger, ...] | list = (),

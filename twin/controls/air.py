@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from twin.controls.alarm import LimitAlarm
+from twin.controls.alarm import LimitAlarm, SetpointAlarm
 from twin.events import Event
 from twin.model.equipment import AIR_CP, AIR_DENSITY, AirUnit
 
@@ -35,7 +35,7 @@ class AirUnitOutput(NamedTuple):
     events: tuple[Event, ...]
 
 
-class AirUnitControl:
+class AirUnitControl(SetpointAlarm):
     """A CRAH, fan wall or in-row cooler holding its supply-air setpoint.
 
     The coil valve is taken as ideal: the supply is at the setpoint whenever
@@ -59,17 +59,7 @@ class AirUnitControl:
         self.available = 1.0
         self.alarm = LimitAlarm(unit.id, "air_capacity", unit.supply_temp + AIR_ALARM_K,
                                 AIR_ALARM_BAND_K, label="supply air", unit="degC")
-        self._setpoint = unit.supply_temp
-
-    @property
-    def setpoint(self) -> float:
-        """Supply-air setpoint (degC); setting it moves the alarm limit with it."""
-        return self._setpoint
-
-    @setpoint.setter
-    def setpoint(self, value: float) -> None:
-        self._setpoint = float(value)
-        self.alarm.limit = self._setpoint + AIR_ALARM_K
+        self._setpoint, self._margin = unit.supply_temp, AIR_ALARM_K
 
     def fail(self, fraction: float = 1.0) -> None:
         """Lose ``fraction`` of the unit (of its fans and coil); 1 stops it."""

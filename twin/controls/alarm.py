@@ -108,3 +108,26 @@ class LimitAlarm:
 def _is_none(cause: int | Event) -> bool:
     """Whether a cause names no event (-1)."""
     return not isinstance(cause, Event) and cause < 0
+
+
+class SetpointAlarm:
+    """A setpoint with a high alarm a fixed margin above it: moving the setpoint
+    (a scenario's ``set``) moves the alarm limit with it.
+
+    Subclasses create ``self.alarm`` (a :class:`LimitAlarm`) and set
+    ``self._setpoint`` and ``self._margin`` (K).
+    """
+
+    alarm: LimitAlarm
+    _setpoint: float
+    _margin: float
+
+    @property
+    def setpoint(self) -> float:
+        """The setpoint (degC)."""
+        return self._setpoint
+
+    @setpoint.setter
+    def setpoint(self, value: float) -> None:
+        self._setpoint = float(value)
+        self.alarm.limit = self._setpoint + self._margin

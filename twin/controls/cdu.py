@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from twin.controls.alarm import LimitAlarm, Output
+from twin.controls.alarm import LimitAlarm, Output, SetpointAlarm
 from twin.controls.pi import AntiWindup, PIController
 from twin.events import Event
 from twin.model.equipment import Cdu, Pump
@@ -61,7 +61,7 @@ class DifferentialPressureControl:
         return self.pi.step(dt, self.setpoint, dp)
 
 
-class SupplyTemperatureControl:
+class SupplyTemperatureControl(SetpointAlarm):
     """A CDU's primary (facility-water) valve on its TCS supply temperature (PI).
 
     Direct acting: a supply above the setpoint opens the valve.  An alarm is
@@ -83,17 +83,7 @@ class SupplyTemperatureControl:
                                anti_windup=anti_windup, output=opening)
         self.alarm = LimitAlarm(cdu.id, "supply_temperature", cdu.supply_temp + SUPPLY_ALARM_K,
                                 SUPPLY_ALARM_BAND_K, label="TCS supply", unit="degC")
-        self._setpoint = cdu.supply_temp
-
-    @property
-    def setpoint(self) -> float:
-        """TCS supply setpoint (degC); setting it moves the alarm limit with it."""
-        return self._setpoint
-
-    @setpoint.setter
-    def setpoint(self, value: float) -> None:
-        self._setpoint = float(value)
-        self.alarm.limit = self._setpoint + SUPPLY_ALARM_K
+        self._setpoint, self._margin = cdu.supply_temp, SUPPLY_ALARM_K
 
     def step(self, time: float, dt: float, supply_temp: float,
              cause: int | Event = -1) -> Output:
