@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
             spacing=args.spacing,
             dtype=dtype,
         )
-    except RuntimeError as error:
+    except (RuntimeError, ValueError) as error:  # a run that stopped, or a grid too coarse
         raise UserError(f"{args.case}: {error}") from None
     if args.json:
         print(json.dumps(result))
