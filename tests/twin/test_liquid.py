@@ -139,6 +139,14 @@ def test_undersized_pipe_is_named(pod_document):
                for w in report["warnings"])
 
 
+@pytest.mark.parametrize("path", EXAMPLES, ids=lambda p: p.name)
+def test_check_prints_the_report_for_every_example(path, capsys):
+    assert main(["check", str(path)]) == 0
+    text = capsys.readouterr().out
+    for section in ("Racks", "Pipes", "Pumps", "CDUs", "Loops", "N+1"):
+        assert f"\n{section}" in text
+
+
 def test_check_command_text_json_and_bad_input(tmp_path, capsys):
     pod = layouts_dir() / "pod-1mw.json"
     assert main(["check", str(pod)]) == 0
