@@ -4,9 +4,9 @@ Racks, CDUs and air units are solid boxes standing on the floor.  A rack
 draws room air in at its inlet face and blows it out of the opposite face,
 warmer by its air-side heat; an air unit draws air in at its intake face and
 supplies it from its supply face at its setpoint while its capacity lasts.
-The walls and ceiling lose heat to outdoors through the hall's UA as a fixed
-flux set from the starting conditions (the air solver's walls carry a fixed
-flux); the floor is adiabatic.
+The walls and ceiling exchange heat with outdoors through the hall's UA: the
+engine resets their flux every step from the outdoor dry-bulb and the room's
+mean inlet temperature (:meth:`HallAir.update_walls`); the floor is adiabatic.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from twin.model.layout import Layout
 #: The air solver's face of a box for each side seen from above.
 FACE = {Side.NORTH: "y+", Side.SOUTH: "y-", Side.EAST: "x+", Side.WEST: "x-"}
 OPPOSITE = {"y+": "y-", "y-": "y+", "x+": "x-", "x-": "x+"}
+#: Faces that exchange heat with outdoors: the four walls and the ceiling.
+WALL_FACES = ("x-", "x+", "y-", "y+", "z+")
 
 
 def box_corners(box: Box) -> tuple[tuple[float, float, float], tuple[float, float, float]]:
@@ -50,6 +52,15 @@ class HallAir:
     rack_ids: list[str]
     air_unit_ids: list[str]
     wall_heat: float
+    wall_ua: float
+    wall_area: float
+
+    def update_walls(self, outdoor: float, room: float) -> None:
+        """Set the walls' and ceiling's flux for ``outdoor`` and ``room`` air (degC)."""
+        self.wall_heat = self.wall_ua * (outdoor - room)
+        flux = Wall(heat_flux=self.wall_heat / self.wall_area)
+        for face in WALL_FACES:
+            self.solver.set_wall(face, flux)
 
     def set_racks(self, flow: np.ndarray, heat: np.ndarray) -> None:
         """Air flow (m^3/s) and air-side heat (W) of each rack."""
@@ -104,7 +115,7 @@ def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = Non
     wall_area = 2 * (hall.width + hall.depth) * hall.height + hall.width * hall.depth
     wall_heat = hall.wall_ua * (layout.ambient.dry_bulb - room)
     flux = Wall(heat_flux=wall_heat / wall_area)
-    boundaries = {face: flux for face in ("x-", "x+", "y-", "y+", "z+")}
+    boundaries = {face: flux for face in WALL_FACES}
     grid = Grid.from_box((hall.width, hall.depth, hall.height), spacing or hall.grid, boundaries)
     for box in (*layout.racks, *layout.cdus, *units):
         try:
@@ -127,4 +138,5 @@ def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = Non
         solver.add_patch(unit.id, sink=Opening(lo, hi, OPPOSITE[supply]),
                          source=Opening(lo, hi, supply))
     solver.set_temperature(room)
-    return HallAir(solver, [r.id for r in layout.racks], [a.id for a in units], wall_heat)
+    return HallAir(solver, [r.id for r in layout.racks], [a.id for a in units], wall_heat,
+                   hall.wall_ua, wall_area)

@@ -142,7 +142,7 @@ class Simulation:
         self._setup_controls(steady)
         self.facility_temperature = steady.plant.supply_temperature
         self.plant = steady.plant
-        self.air, self._air_offset = None, 0.0
+        self.air, self._air_offset, self._room_temperature = None, 0.0, None
         if self.options.air:
             from solvers.backend import select_backend
             from twin.engine.air import build_hall_air
@@ -277,11 +277,15 @@ class Simulation:
             share = capacity / capacity.sum() if capacity.sum() > 0 else capacity
             return np.full(len(self.layout.racks), inlet), share * air_heat
         self._set_air(power)
+        if self._room_temperature is not None:
+            self.air.update_walls(self.timeline.ambient(self.time).dry_bulb, self._room_temperature)
         status = self.air.advance_to(self.time + dt + self._air_offset)
         if status not in ("ok", "done"):
             raise RuntimeError(f"air solver stopped: {status}: {self.air.solver.message}")
         _, _, heat = self.air.air_unit_state()
-        return self.air.rack_inlet(), heat
+        inlet = self.air.rack_inlet()
+        self._room_temperature = float(np.mean(inlet)) if len(inlet) else None
+        return inlet, heat
 
     def _liquid_step(self, dt: float, power: np.ndarray) -> list[LoopStep]:
         racks = {r.id: i for i, r in enumerate(self.layout.racks)}

@@ -1,0 +1,179 @@
+"""CUDA C source of the air solver's GPU kernels (compiled by :mod:`.kernels_cupy`).
+
+``REAL`` is replaced by ``double`` or ``float`` before compiling.  Every kernel
+but ``mg_coarse`` runs one thread per interior cell of a padded array whose
+row and plane strides are ``NX`` and ``NX * NY``; the ``CELL`` macro maps the
+thread to its cell and returns from threads past the last one.  Each follows
+the NumPy reference in :mod:`.kernels_numpy` term by term.
+"""
+
+SOURCE = r"""
+typedef REAL real;
+typedef unsigned char u8;
+
+__device__ __forceinline__ real lim(real quu, real qu, real qd) {
+    real a = qu - quu, b = qd - qu, ab = a * b;
+    return ab > 0 ? qu + ab / (a + b) : qu;
+}
+__device__ __forceinline__ real face(real vel, real qm2, real qm1, real q0, real qp1) {
+    return vel >= 0 ? lim(qm2, qm1, q0) : lim(qp1, q0, qm1);
+}
+// interior thread -> padded flat index; false when the thread has no cell
+__device__ __forceinline__ bool cell(int g, int nz, int ny, int nx, int NY, int NX, long long *c,
+                                     int *kk, int *jj, int *ii) {
+    long long t = (long long)blockDim.x * blockIdx.x + threadIdx.x;
+    if (t >= (long long)nz * ny * nx) return false;
+    *ii = (int)(t % nx); long long r = t / nx; *jj = (int)(r % ny); *kk = (int)(r / ny);
+    *c = ((long long)(*kk + g) * NY + (*jj + g)) * NX + (*ii + g);
+    return true;
+}
+#define CELL long long c; int kk, jj, ii; \
+    if (!cell(g, nz, ny, nx, NY, NX, &c, &kk, &jj, &ii)) return;
+#define DIMS int g, int nz, int ny, int nx, int NY, int NX
+
+__device__ __forceinline__ real sflux(const real *T, const real *vd, const real *nut, int has_nut,
+                                      real kappa, real inv_prt, const u8 *fl, real h, long long c,
+                                      long long s) {
+    real vf = vd[c];
+    real val = face(vf, T[c - 2 * s], T[c - s], T[c], T[c + s]);
+    real kf = has_nut ? kappa + (real)0.5 * inv_prt * (nut[c - s] + nut[c]) : kappa;
+    real f = vf * val - kf * (T[c] - T[c - s]) / h;
+    return f * (real)(fl[c - s] * fl[c]);
+}
+
+extern "C" __global__ void scalar(const real *T, const real *u, const real *v, const real *w,
+        real kappa, const real *nut, int has_nut, real inv_prt, const u8 *fl, real hx, real hy,
+        real hz, real dt, DIMS, real *out) {
+    CELL
+    long long sy = NX, sz = (long long)NX * NY;
+    real tend = -(sflux(T, u, nut, has_nut, kappa, inv_prt, fl, hx, c + 1, 1)
+                  - sflux(T, u, nut, has_nut, kappa, inv_prt, fl, hx, c, 1)) / hx;
+    tend -= (sflux(T, v, nut, has_nut, kappa, inv_prt, fl, hy, c + sy, sy)
+             - sflux(T, v, nut, has_nut, kappa, inv_prt, fl, hy, c, sy)) / hy;
+    if (nz > 1)
+        tend -= (sflux(T, w, nut, has_nut, kappa, inv_prt, fl, hz, c + sz, sz)
+                 - sflux(T, w, nut, has_nut, kappa, inv_prt, fl, hz, c, sz)) / hz;
+    out[c] = T[c] + dt * (real)fl[c] * tend;
+}
+
+__device__ __forceinline__ real mflux(const real *q, const real *vd, const real *nut, int has_nut,
+                                      real nu, real h, long long c, long long sc, long long sd,
+                                      bool same) {
+    long long m = c - sd;
+    real carrier, nuf = nu;
+    if (same) {
+        carrier = (real)0.5 * (vd[m] + vd[c]);
+        if (has_nut) nuf = nu + nut[m];
+    } else {
+        carrier = (real)0.5 * (vd[c - sc] + vd[c]);
+        if (has_nut) nuf = nu + (real)0.25 * (nut[c] + nut[m] + nut[c - sc] + nut[m - sc]);
+    }
+    real val = face(carrier, q[m - sd], q[m], q[c], q[c + sd]);
+    return carrier * val - nuf * (q[c] - q[m]) / h;
+}
+
+extern "C" __global__ void momentum(const real *q, const real *u, const real *v, const real *w,
+        const real *T, real nu, const real *nut, int has_nut, const u8 *open, real hx, real hy,
+        real hz, real dt, real force, real t_ref, int comp, DIMS, real *out) {
+    CELL
+    if (open[c] == 0) { out[c] = q[c]; return; }
+    long long sy = NX, sz = (long long)NX * NY;
+    long long sc = comp == 0 ? 1 : (comp == 1 ? sy : sz);
+    real tend = force * ((real)0.5 * (T[c - sc] + T[c]) - t_ref);
+    tend -= (mflux(q, u, nut, has_nut, nu, hx, c + 1, sc, 1, comp == 0)
+             - mflux(q, u, nut, has_nut, nu, hx, c, sc, 1, comp == 0)) / hx;
+    tend -= (mflux(q, v, nut, has_nut, nu, hy, c + sy, sc, sy, comp == 1)
+             - mflux(q, v, nut, has_nut, nu, hy, c, sc, sy, comp == 1)) / hy;
+    if (nz > 1)
+        tend -= (mflux(q, w, nut, has_nut, nu, hz, c + sz, sc, sz, comp == 2)
+                 - mflux(q, w, nut, has_nut, nu, hz, c, sc, sz, comp == 2)) / hz;
+    out[c] = q[c] + dt * tend;
+}
+
+extern "C" __global__ void smagorinsky(const real *u, const real *v, const real *w, real cs2,
+        real hx, real hy, real hz, DIMS, real *out) {
+    CELL
+    long long X = 1, Y = NX, Z = (long long)NX * NY;
+    real sxx = (u[c + X] - u[c]) / hx, syy = (v[c + Y] - v[c]) / hy, szz = (w[c + Z] - w[c]) / hz;
+    real s2 = 2 * (sxx * sxx + syy * syy + szz * szz);
+    real a = (real)0.25 * (u[c + Y] + u[c + Y + X] - u[c - Y] - u[c - Y + X]) / hy
+           + (real)0.25 * (v[c + X] + v[c + Y + X] - v[c - X] - v[c + Y - X]) / hx;
+    real b = (real)0.25 * (u[c + Z] + u[c + Z + X] - u[c - Z] - u[c - Z + X]) / hz
+           + (real)0.25 * (w[c + X] + w[c + Z + X] - w[c - X] - w[c + Z - X]) / hx;
+    real d = (real)0.25 * (v[c + Z] + v[c + Z + Y] - v[c - Z] - v[c - Z + Y]) / hz
+           + (real)0.25 * (w[c + Y] + w[c + Z + Y] - w[c - Y] - w[c + Z - Y]) / hy;
+    out[c] = cs2 * sqrt(s2 + a * a + b * b + d * d);
+}
+
+extern "C" __global__ void divergence(const real *u, const real *v, const real *w, real hx,
+        real hy, real hz, real scale, const u8 *fl, DIMS, real *out) {
+    CELL
+    long long Y = NX, Z = (long long)NX * NY;
+    out[c] = scale * (real)fl[c] * ((u[c + 1] - u[c]) / hx + (v[c + Y] - v[c]) / hy
+                                    + (w[c + Z] - w[c]) / hz);
+}
+
+extern "C" __global__ void project(real *q, const real *p, const u8 *open, real h, real dt,
+        long long s, DIMS) {
+    CELL
+    q[c] -= dt * (real)open[c] * (p[c] - p[c - s]) / h;
+}
+
+extern "C" __global__ void average(const real *a, real *b, DIMS) {
+    CELL
+    b[c] = (real)0.5 * (a[c] + b[c]);
+}
+
+__device__ __forceinline__ real nbsum(const real *x, const real *cx, const real *cy, const real *cz,
+                                      real ihx2, real ihy2, real ihz2, long long c, long long Y,
+                                      long long Z) {
+    return (cx[c] * x[c - 1] + cx[c + 1] * x[c + 1]) * ihx2
+         + (cy[c] * x[c - Y] + cy[c + Y] * x[c + Y]) * ihy2
+         + (cz[c] * x[c - Z] + cz[c + Z] * x[c + Z]) * ihz2;
+}
+
+extern "C" __global__ void mg_smooth(real *x, const real *b, const real *cx, const real *cy,
+        const real *cz, const real *inv_diag, real ihx2, real ihy2, real ihz2, int colour, DIMS) {
+    CELL
+    if (((kk + jj + ii) & 1) != colour) return;
+    long long Y = NX, Z = (long long)NX * NY;
+    x[c] = (b[c] + nbsum(x, cx, cy, cz, ihx2, ihy2, ihz2, c, Y, Z)) * inv_diag[c];
+}
+
+extern "C" __global__ void mg_residual(const real *x, const real *b, const real *cx,
+        const real *cy, const real *cz, const real *diag, real ihx2, real ihy2, real ihz2,
+        int sign, DIMS, real *out) {
+    CELL
+    long long Y = NX, Z = (long long)NX * NY;
+    real ax = diag[c] * x[c] - nbsum(x, cx, cy, cz, ihx2, ihy2, ihz2, c, Y, Z);
+    out[c] = sign ? b[c] - ax : ax;
+}
+
+extern "C" __global__ void mg_restrict(const real *r, int fz, int fy, int fx, int gf, int NYf,
+        int NXf, real *b, DIMS) {
+    CELL
+    real s = 0;
+    for (int a = 0; a < fz; ++a)
+        for (int e = 0; e < fy; ++e)
+            for (int d = 0; d < fx; ++d)
+                s += r[((long long)(gf + kk * fz + a) * NYf + (gf + jj * fy + e)) * NXf
+                       + (gf + ii * fx + d)];
+    b[c] = s / (real)(fz * fy * fx);
+}
+
+// dense pseudo-inverse on the coarsest level's active cells (a few hundred)
+extern "C" __global__ void mg_coarse(const real *pinv, const long long *flat, int n,
+                                     const real *b, real *x) {
+    int r = blockDim.x * blockIdx.x + threadIdx.x;
+    if (r >= n) return;
+    real s = 0;
+    for (int c = 0; c < n; ++c) s += pinv[(long long)r * n + c] * b[flat[c]];
+    x[flat[r]] = s;
+}
+
+extern "C" __global__ void mg_prolong(const real *e, int gc, int NYc, int NXc, int fz, int fy,
+        int fx, real *x, DIMS) {
+    CELL
+    x[c] += e[((long long)(gc + kk / fz) * NYc + (gc + jj / fy)) * NXc + (gc + ii / fx)];
+}
+"""

@@ -1,0 +1,298 @@
+"""GPU kernels (CuPy ``RawModule``): one fused CUDA kernel per reference kernel.
+
+Each kernel is one launch with one thread per interior cell; neighbours are
+reached through strides (1, NX, NX*NY of the padded arrays), so a stencil is
+a single pass over memory instead of the ~8 launches and temporaries that
+NumPy-style CuPy code would need.  The arithmetic follows
+:mod:`.kernels_numpy` term by term.  The CUDA source is compiled once per
+element type (``double`` or ``float``) and cached by CuPy.
+
+This module never imports cupy: it takes it from the backend object (only
+``solvers.backend`` imports cupy).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .boundary import fill_periodic
+from .kernels_cuda import SOURCE as _SOURCE
+from .kernels_numpy import NumpyKernels
+
+_NAMES = (
+    "scalar",
+    "momentum",
+    "smagorinsky",
+    "divergence",
+    "project",
+    "average",
+    "mg_smooth",
+    "mg_residual",
+    "mg_restrict",
+    "mg_prolong",
+    "mg_coarse",
+)
+_BLOCK = 256
+
+
+class CupyKernels(NumpyKernels):
+    """The reference kernels as fused CUDA kernels on CuPy arrays.
+
+    Parameters
+    ----------
+    backend : Backend
+        The ``cupy`` backend (its ``xp`` is cupy).
+    """
+
+    name = "cupy"
+
+    def __init__(self, backend):
+        super().__init__(backend.xp)
+        self.cp = backend.xp
+        self._modules = {}
+        self._dummy = {}
+        self.graph_note = "CUDA graphs not used yet"
+        cp = self.cp
+        self._dot = cp.ReductionKernel(
+            "T x, T y",
+            "float64 z",
+            "(double)x * (double)y",
+            "a + b",
+            "z = a",
+            "0",
+            "halltwin_dot",
+            reduce_type="double",
+        )
+        self._maxabs = cp.ReductionKernel(
+            "T x, float64 off",
+            "float64 z",
+            "fabs((double)x - off)",
+            "(a != a || a > b) ? a : b",
+            "z = a",
+            "0",
+            "halltwin_maxabs",
+            reduce_type="double",
+        )
+        self._axpy2 = cp.ElementwiseKernel(
+            "T d, T q, float64 alpha",
+            "T p, T r",
+            "p += (T)(alpha * d); r -= (T)(alpha * q)",
+            "halltwin_axpy2",
+        )
+        self._xpby = cp.ElementwiseKernel(
+            "T z, float64 beta", "T d", "d = z + (T)(beta * d)", "halltwin_xpby"
+        )
+
+    # ------------------------------------------------------------------ plumbing
+    def _fn(self, dtype, name):
+        dtype = np.dtype(dtype)
+        if dtype not in self._modules:
+            real = "double" if dtype == np.float64 else "float"
+            module = self.cp.RawModule(code=_SOURCE.replace("REAL", real), name_expressions=None)
+            self._modules[dtype] = {n: module.get_function(n) for n in _NAMES}
+        return self._modules[dtype][name]
+
+    def _launch(self, name, a, n3, g, args):
+        """Launch kernel ``name`` over the interior of an array shaped like ``a``."""
+        count = int(np.prod(n3))
+        blocks = (count + _BLOCK - 1) // _BLOCK
+        real = a.dtype.type
+        conv = [
+            real(x) if isinstance(x, float) else (np.int32(x) if isinstance(x, int | bool) else x)
+            for x in args
+        ]
+        dims = [np.int32(v) for v in (g, *n3, a.shape[1], a.shape[2])]
+        return conv, dims, blocks, real
+
+    def _run(self, name, a, n3, g, before, after=()):
+        conv, dims, blocks, _ = self._launch(name, a, n3, g, before)
+        tail, _, _, _ = self._launch(name, a, n3, g, after)
+        self._fn(a.dtype, name)((blocks,), (_BLOCK,), (*conv, *dims, *tail))
+
+    def _nut(self, nu_t, dtype):
+        if nu_t is not None:
+            return nu_t, 1
+        if dtype not in self._dummy:
+            self._dummy[dtype] = self.cp.zeros((1,), dtype=dtype)
+        return self._dummy[dtype], 0
+
+    # ------------------------------------------------------------------ transport
+    def scalar_update(self, T, vel, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
+        nut, has = self._nut(nu_t, T.dtype)
+        self._run(
+            "scalar",
+            T,
+            n3,
+            g,
+            (T, *vel, float(kappa), nut, has, float(inv_prt), fluid, *map(float, h), float(dt)),
+            (out,),
+        )
+
+    def momentum_update(self, c, vel, T, nu, nu_t, open_c, h, dt, buoyancy_c, t_ref, g, n3, out):
+        nut, has = self._nut(nu_t, T.dtype)
+        self._run(
+            "momentum",
+            T,
+            n3,
+            g,
+            (
+                vel[c],
+                *vel,
+                T,
+                float(nu),
+                nut,
+                has,
+                open_c,
+                *map(float, h),
+                float(dt),
+                float(buoyancy_c),
+                float(t_ref),
+                int(c),
+            ),
+            (out,),
+        )
+
+    def smagorinsky(self, vel, cs_delta2, g, n3, h, out):
+        self._run("smagorinsky", out, n3, g, (*vel, float(cs_delta2), *map(float, h)), (out,))
+
+    def divergence(self, vel, h, scale, fluid, g, n3, out):
+        self._run("divergence", out, n3, g, (*vel, *map(float, h), float(scale), fluid), (out,))
+
+    def project(self, c, vel_c, p, open_c, h, dt, g, n3):
+        stride = (1, vel_c.shape[2], vel_c.shape[1] * vel_c.shape[2])[c]
+        conv, dims, blocks, _ = self._launch(
+            "project", vel_c, n3, g, (vel_c, p, open_c, float(h[c]), float(dt))
+        )
+        self._fn(vel_c.dtype, "project")((blocks,), (_BLOCK,), (*conv, np.int64(stride), *dims))
+
+    def average(self, a, b, g, n3):
+        self._run("average", a, n3, g, (a, b))
+
+    def max_abs(self, a, g, n3, offset=0.0):
+        # two stages: CuPy reduces to a scalar in a single block, so first
+        # reduce each row (many blocks), then the small array of row maxima
+        inner = a[g : g + n3[0], g : g + n3[1], g : g + n3[2]]
+        return float(self.cp.max(self._maxabs(inner, float(offset), axis=2)))
+
+    # ------------------------------------------------------------------ multigrid
+    def mg_fill_periodic(self, lev, a):
+        for axis in range(3):
+            if lev.periodic[axis] and lev.n3[2 - axis] > 1:
+                fill_periodic(a, axis, lev.n3[2 - axis], lev.g)
+
+    @staticmethod
+    def _inv_h2(lev):
+        return tuple(1.0 / h**2 for h in lev.h)
+
+    def mg_apply(self, lev, x, out):
+        self._run(
+            "mg_residual",
+            x,
+            lev.n3,
+            lev.g,
+            (x, x, *lev.coef, lev.diag, *self._inv_h2(lev), 0),
+            (out,),
+        )
+
+    def mg_residual_of(self, lev, x, b, r):
+        self.mg_fill_periodic(lev, x)
+        self._run(
+            "mg_residual",
+            x,
+            lev.n3,
+            lev.g,
+            (x, b, *lev.coef, lev.diag, *self._inv_h2(lev), 1),
+            (r,),
+        )
+
+    def mg_smooth(self, lev, colour):
+        self.mg_fill_periodic(lev, lev.x)
+        self._run(
+            "mg_smooth",
+            lev.x,
+            lev.n3,
+            lev.g,
+            (lev.x, lev.b, *lev.coef, lev.inv_diag, *self._inv_h2(lev), int(colour)),
+        )
+
+    def mg_restrict(self, fine, coarse):
+        fx, fy, fz = fine.factor
+        self._run(
+            "mg_restrict",
+            coarse.b,
+            coarse.n3,
+            coarse.g,
+            (fine.r, fz, fy, fx, fine.g, fine.r.shape[1], fine.r.shape[2], coarse.b),
+        )
+
+    def mg_prolong(self, coarse, fine):
+        fx, fy, fz = fine.factor
+        self._run(
+            "mg_prolong",
+            fine.x,
+            fine.n3,
+            fine.g,
+            (coarse.x, coarse.g, coarse.x.shape[1], coarse.x.shape[2], fz, fy, fx, fine.x),
+        )
+
+    def mg_coarse_solve(self, lev, pinv, flat):
+        lev.x.fill(0)
+        n = int(flat.size)
+        blocks = (n + _BLOCK - 1) // _BLOCK
+        self._fn(lev.x.dtype, "mg_coarse")(
+            (blocks,), (_BLOCK,), (pinv, flat, np.int32(n), lev.b, lev.x)
+        )
+
+    def replayable(self, fn):
+        """Record ``fn`` (a fixed sequence of kernels, no host sync) as a CUDA graph.
+
+        Returns a callable that replays the graph on a private stream, ordered
+        after and before the current stream's work by events, so one launch
+        replaces the dozens of Python-side kernel launches of a V-cycle.  If
+        recording fails (an old driver, say) ``fn`` itself is returned and
+        :attr:`graph_note` says why.
+        """
+        cp = self.cp
+        stream = cp.cuda.Stream(non_blocking=True)
+        before, after = cp.cuda.Event(disable_timing=True), cp.cuda.Event(disable_timing=True)
+        fn()  # compile every kernel and fill the memory pool before recording
+        try:
+            with stream:
+                stream.begin_capture()
+                try:
+                    fn()
+                finally:
+                    graph = stream.end_capture()
+        except Exception as error:  # noqa: BLE001 - any failure to record: run the kernels directly
+            self.graph_note = f"CUDA graphs off ({type(error).__name__}: {error})"
+            return fn
+        self.graph_note = "CUDA graphs on"
+
+        def replay():
+            before.record(cp.cuda.get_current_stream())
+            stream.wait_event(before)
+            graph.launch(stream)
+            after.record(stream)
+            cp.cuda.get_current_stream().wait_event(after)
+
+        return replay
+
+    def _inner(self, lev, a):
+        g, (nz, ny, nx) = lev.g, lev.n3
+        return a[g : g + nz, g : g + ny, g : g + nx]
+
+    def mg_dot(self, lev, a, b):
+        rows = self._dot(self._inner(lev, a), self._inner(lev, b), axis=2)
+        return float(rows.sum())
+
+    def mg_axpy2(self, lev, alpha, d, q, p, r):
+        self._axpy2(
+            self._inner(lev, d),
+            self._inner(lev, q),
+            float(alpha),
+            self._inner(lev, p),
+            self._inner(lev, r),
+        )
+
+    def mg_xpby(self, lev, z, beta, d):
+        self._xpby(self._inner(lev, z), float(beta), self._inner(lev, d))

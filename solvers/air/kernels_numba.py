@@ -1,0 +1,349 @@
+"""Compiled CPU kernels (numba): the reference kernels fused into single parallel loops.
+
+Each kernel is one pass over the interior box with no temporary arrays: the
+``k, j`` rows are shared among threads (``prange``), ``i`` runs innermost over
+contiguous memory.  The arithmetic follows :mod:`.kernels_numpy` term by term,
+so the two agree to rounding.  Compiled once and cached on disk
+(``cache=True``).
+
+Missing eddy viscosity is passed as a 1-element dummy with ``has_nut=False``
+(numba compiles one signature per argument type, and None would double them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .boundary import fill_periodic
+from .kernels_numba_mg import (
+    JIT as _JIT,
+)
+from .kernels_numba_mg import (
+    _axpy2,
+    _dot,
+    _mg_prolong,
+    _mg_residual,
+    _mg_restrict,
+    _mg_smooth,
+    _xpby,
+)
+from .kernels_numpy import NumpyKernels
+
+
+@njit(inline="always")
+def _limited(q_uu, q_u, q_d):
+    a = q_u - q_uu
+    b = q_d - q_u
+    ab = a * b
+    if ab > 0:
+        return q_u + ab / (a + b)
+    return q_u
+
+
+@njit(inline="always")
+def _face(vel, q_m2, q_m1, q_0, q_p1):
+    if vel >= 0:
+        return _limited(q_m2, q_m1, q_0)
+    return _limited(q_p1, q_0, q_m1)
+
+
+@njit(inline="always")
+def _scalar_flux(T, vd, nut, has_nut, kappa, inv_prt, fluid, h, k, j, i, dk, dj, di):
+    """Flux of T through the low face along (dk, dj, di) of cell (k, j, i)."""
+    vf = vd[k, j, i]
+    val = _face(
+        vf,
+        T[k - 2 * dk, j - 2 * dj, i - 2 * di],
+        T[k - dk, j - dj, i - di],
+        T[k, j, i],
+        T[k + dk, j + dj, i + di],
+    )
+    kf = kappa
+    if has_nut:
+        kf = kappa + 0.5 * inv_prt * (nut[k - dk, j - dj, i - di] + nut[k, j, i])
+    flux = vf * val - kf * (T[k, j, i] - T[k - dk, j - dj, i - di]) / h
+    return flux * (fluid[k - dk, j - dj, i - di] * fluid[k, j, i])
+
+
+@njit(parallel=True, **_JIT)
+def _scalar(T, u, v, w, kappa, nut, has_nut, inv_prt, fluid, hx, hy, hz, dt, g, nz, ny, nx, out):
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        for i in range(g, g + nx):
+            tend = (
+                -(
+                    _scalar_flux(
+                        T, u, nut, has_nut, kappa, inv_prt, fluid, hx, k, j, i + 1, 0, 0, 1
+                    )
+                    - _scalar_flux(T, u, nut, has_nut, kappa, inv_prt, fluid, hx, k, j, i, 0, 0, 1)
+                )
+                / hx
+            )
+            tend -= (
+                _scalar_flux(T, v, nut, has_nut, kappa, inv_prt, fluid, hy, k, j + 1, i, 0, 1, 0)
+                - _scalar_flux(T, v, nut, has_nut, kappa, inv_prt, fluid, hy, k, j, i, 0, 1, 0)
+            ) / hy
+            if nz > 1:
+                tend -= (
+                    _scalar_flux(
+                        T, w, nut, has_nut, kappa, inv_prt, fluid, hz, k + 1, j, i, 1, 0, 0
+                    )
+                    - _scalar_flux(T, w, nut, has_nut, kappa, inv_prt, fluid, hz, k, j, i, 1, 0, 0)
+                ) / hz
+            out[k, j, i] = T[k, j, i] + dt * fluid[k, j, i] * tend
+
+
+@njit(inline="always")
+def _mom_flux(q, vd, nut, has_nut, nu, h, k, j, i, ck, cj, ci, dk, dj, di, same):
+    """Flux of the component q through the low side along d of its control volume at (k, j, i)."""
+    mk, mj, mi = k - dk, j - dj, i - di
+    if same:
+        carrier = 0.5 * (vd[mk, mj, mi] + vd[k, j, i])
+        nuf = nu + nut[mk, mj, mi] if has_nut else nu
+    else:
+        carrier = 0.5 * (vd[k - ck, j - cj, i - ci] + vd[k, j, i])
+        nuf = nu
+        if has_nut:
+            nuf = nu + 0.25 * (
+                nut[k, j, i]
+                + nut[mk, mj, mi]
+                + nut[k - ck, j - cj, i - ci]
+                + nut[mk - ck, mj - cj, mi - ci]
+            )
+    val = _face(
+        carrier, q[mk - dk, mj - dj, mi - di], q[mk, mj, mi], q[k, j, i], q[k + dk, j + dj, i + di]
+    )
+    return carrier * val - nuf * (q[k, j, i] - q[mk, mj, mi]) / h
+
+
+@njit(parallel=True, **_JIT)
+def _momentum(
+    q, u, v, w, T, nu, nut, has_nut, open_c, hx, hy, hz, dt, force, t_ref, c, g, nz, ny, nx, out
+):
+    ck, cj, ci = int(c == 2), int(c == 1), int(c == 0)
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        for i in range(g, g + nx):
+            if open_c[k, j, i] == 0:
+                out[k, j, i] = q[k, j, i]
+                continue
+            tend = force * (0.5 * (T[k - ck, j - cj, i - ci] + T[k, j, i]) - t_ref)
+            tend -= (
+                _mom_flux(q, u, nut, has_nut, nu, hx, k, j, i + 1, ck, cj, ci, 0, 0, 1, c == 0)
+                - _mom_flux(q, u, nut, has_nut, nu, hx, k, j, i, ck, cj, ci, 0, 0, 1, c == 0)
+            ) / hx
+            tend -= (
+                _mom_flux(q, v, nut, has_nut, nu, hy, k, j + 1, i, ck, cj, ci, 0, 1, 0, c == 1)
+                - _mom_flux(q, v, nut, has_nut, nu, hy, k, j, i, ck, cj, ci, 0, 1, 0, c == 1)
+            ) / hy
+            if nz > 1:
+                tend -= (
+                    _mom_flux(q, w, nut, has_nut, nu, hz, k + 1, j, i, ck, cj, ci, 1, 0, 0, c == 2)
+                    - _mom_flux(q, w, nut, has_nut, nu, hz, k, j, i, ck, cj, ci, 1, 0, 0, c == 2)
+                ) / hz
+            out[k, j, i] = q[k, j, i] + dt * tend
+
+
+@njit(parallel=True, **_JIT)
+def _smagorinsky(u, v, w, cs_delta2, hx, hy, hz, g, nz, ny, nx, out):
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        for i in range(g, g + nx):
+            sxx = (u[k, j, i + 1] - u[k, j, i]) / hx
+            syy = (v[k, j + 1, i] - v[k, j, i]) / hy
+            szz = (w[k + 1, j, i] - w[k, j, i]) / hz
+            s2 = 2.0 * (sxx * sxx + syy * syy + szz * szz)
+            # shear from centred differences of cell-centred velocities
+            du_dy = (
+                0.25
+                * (u[k, j + 1, i] + u[k, j + 1, i + 1] - u[k, j - 1, i] - u[k, j - 1, i + 1])
+                / hy
+            )
+            dv_dx = (
+                0.25
+                * (v[k, j, i + 1] + v[k, j + 1, i + 1] - v[k, j, i - 1] - v[k, j + 1, i - 1])
+                / hx
+            )
+            du_dz = (
+                0.25
+                * (u[k + 1, j, i] + u[k + 1, j, i + 1] - u[k - 1, j, i] - u[k - 1, j, i + 1])
+                / hz
+            )
+            dw_dx = (
+                0.25
+                * (w[k, j, i + 1] + w[k + 1, j, i + 1] - w[k, j, i - 1] - w[k + 1, j, i - 1])
+                / hx
+            )
+            dv_dz = (
+                0.25
+                * (v[k + 1, j, i] + v[k + 1, j + 1, i] - v[k - 1, j, i] - v[k - 1, j + 1, i])
+                / hz
+            )
+            dw_dy = (
+                0.25
+                * (w[k, j + 1, i] + w[k + 1, j + 1, i] - w[k, j - 1, i] - w[k + 1, j - 1, i])
+                / hy
+            )
+            s2 += (du_dy + dv_dx) ** 2 + (du_dz + dw_dx) ** 2 + (dv_dz + dw_dy) ** 2
+            out[k, j, i] = cs_delta2 * np.sqrt(s2)
+
+
+@njit(parallel=True, **_JIT)
+def _divergence(u, v, w, hx, hy, hz, scale, fluid, g, nz, ny, nx, out):
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        for i in range(g, g + nx):
+            out[k, j, i] = (
+                scale
+                * fluid[k, j, i]
+                * (
+                    (u[k, j, i + 1] - u[k, j, i]) / hx
+                    + (v[k, j + 1, i] - v[k, j, i]) / hy
+                    + (w[k + 1, j, i] - w[k, j, i]) / hz
+                )
+            )
+
+
+@njit(parallel=True, **_JIT)
+def _project(q, p, open_c, h, dt, dk, dj, di, g, nz, ny, nx):
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        for i in range(g, g + nx):
+            q[k, j, i] -= dt * open_c[k, j, i] * (p[k, j, i] - p[k - dk, j - dj, i - di]) / h
+
+
+@njit(parallel=True, **_JIT)
+def _average(a, b, g, nz, ny, nx):
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        for i in range(g, g + nx):
+            b[k, j, i] = 0.5 * (a[k, j, i] + b[k, j, i])
+
+
+@njit(parallel=True, **_JIT)
+def _max_abs(a, offset, g, nz, ny, nx):
+    rows = np.zeros(nz * ny)
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        m = 0.0
+        for i in range(g, g + nx):
+            x = abs(a[k, j, i] - offset)
+            if x > m or x != x:
+                m = x
+                if x != x:
+                    break
+        rows[kj] = m
+    out = 0.0
+    for r in rows:
+        if r > out or r != r:
+            out = r
+            if r != r:
+                break
+    return out
+
+
+class NumbaKernels(NumpyKernels):
+    """The kernels of :class:`.NumpyKernels`, compiled: same signatures, same answers."""
+
+    name = "numba"
+
+    def __init__(self):
+        super().__init__(np)
+        self._dummy = {}
+
+    def _nut(self, nu_t, dtype):
+        if nu_t is not None:
+            return nu_t, True
+        if dtype not in self._dummy:
+            self._dummy[dtype] = np.zeros((1, 1, 1), dtype=dtype)
+        return self._dummy[dtype], False
+
+    def scalar_update(self, T, vel, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
+        nut, has = self._nut(nu_t, T.dtype)
+        _scalar(T, vel[0], vel[1], vel[2], kappa, nut, has, inv_prt, fluid, *h, dt, g, *n3, out)
+
+    def momentum_update(self, c, vel, T, nu, nu_t, open_c, h, dt, buoyancy_c, t_ref, g, n3, out):
+        nut, has = self._nut(nu_t, T.dtype)
+        _momentum(
+            vel[c],
+            vel[0],
+            vel[1],
+            vel[2],
+            T,
+            nu,
+            nut,
+            has,
+            open_c,
+            *h,
+            dt,
+            buoyancy_c,
+            t_ref,
+            c,
+            g,
+            *n3,
+            out,
+        )
+
+    def smagorinsky(self, vel, cs_delta2, g, n3, h, out):
+        _smagorinsky(vel[0], vel[1], vel[2], cs_delta2, *h, g, *n3, out)
+
+    def divergence(self, vel, h, scale, fluid, g, n3, out):
+        _divergence(vel[0], vel[1], vel[2], *h, scale, fluid, g, *n3, out)
+
+    def project(self, c, vel_c, p, open_c, h, dt, g, n3):
+        dk, dj, di = int(c == 2), int(c == 1), int(c == 0)
+        _project(vel_c, p, open_c, h[c], dt, dk, dj, di, g, *n3)
+
+    def max_abs(self, a, g, n3, offset=0.0):
+        return float(_max_abs(a, offset, g, *n3))
+
+    def average(self, a, b, g, n3):
+        _average(a, b, g, *n3)
+
+    # multigrid
+    def mg_fill_periodic(self, lev, a):
+        for axis in range(3):
+            if lev.periodic[axis] and lev.n3[2 - axis] > 1:
+                fill_periodic(a, axis, lev.n3[2 - axis], lev.g)
+
+    @staticmethod
+    def _inv_h2(lev):
+        return tuple(1.0 / h**2 for h in lev.h)
+
+    def mg_apply(self, lev, x, out):
+        _mg_residual(x, x, *lev.coef, lev.diag, *self._inv_h2(lev), 0, lev.g, *lev.n3, out)
+
+    def mg_residual_of(self, lev, x, b, r):
+        self.mg_fill_periodic(lev, x)
+        _mg_residual(x, b, *lev.coef, lev.diag, *self._inv_h2(lev), 1, lev.g, *lev.n3, r)
+
+    def mg_smooth(self, lev, colour):
+        self.mg_fill_periodic(lev, lev.x)
+        _mg_smooth(
+            lev.x, lev.b, *lev.coef, lev.inv_diag, *self._inv_h2(lev), colour, lev.g, *lev.n3
+        )
+
+    def mg_restrict(self, fine, coarse):
+        fx, fy, fz = fine.factor
+        _mg_restrict(fine.r, fz, fy, fx, fine.g, coarse.b, coarse.g, *coarse.n3)
+
+    def mg_prolong(self, coarse, fine):
+        fx, fy, fz = fine.factor
+        _mg_prolong(coarse.x, coarse.g, fz, fy, fx, fine.x, fine.g, *fine.n3)
+
+    def mg_dot(self, lev, a, b):
+        return float(_dot(a, b, lev.g, *lev.n3))
+
+    def mg_axpy2(self, lev, alpha, d, q, p, r):
+        _axpy2(alpha, d, q, p, r, lev.g, *lev.n3)
+
+    def mg_xpby(self, lev, z, beta, d):
+        _xpby(z, beta, d, lev.g, *lev.n3)

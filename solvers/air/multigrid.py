@@ -1,0 +1,281 @@
+"""Pressure Poisson solve: conjugate gradients preconditioned by a geometric multigrid V-cycle.
+
+The equation is ``A p = b`` with ``(A p)_i = sum over faces c_f (p_i - p_nb) / h²``
+where ``c_f`` is 1 on open faces and 0 on walls, obstacle faces and flow
+patches (their normal velocity is given, so the pressure sees a Neumann
+condition).  ``A`` is symmetric positive semi-definite; the constant is its
+null space and the right-hand side sums to zero because patches take out what
+they put in.
+
+Multigrid: cell-centred, 2× coarsening on each axis that allows it (odd sizes
+are padded with solid cells; periodic axes and the single z-cell of a 2-D grid
+coarsen only when they can), face coefficients averaged, red–black
+Gauss–Seidel smoothing (red then black before, black then red after, so the
+V-cycle is a symmetric preconditioner), piecewise-constant transfer, and a
+dense pseudo-inverse on the coarsest level.  As CG's preconditioner this
+converges in a handful of iterations even with obstacles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .kernels_numpy import shifted
+
+#: Coarsest level holds at most this many cells (solved with a dense pseudo-inverse).
+COARSEST_CELLS = 512
+
+
+@dataclass
+class Level:
+    """One multigrid level (arrays in the backend's memory, ghost width ``g``)."""
+
+    n3: tuple  # interior shape (nz, ny, nx)
+    g: int
+    h: tuple  # spacing (hx, hy, hz), m
+    coef: tuple  # face coefficients (cx, cy, cz), padded
+    diag: object  # sum of c_f / h² per cell (1/m²)
+    inv_diag: object  # 1 / diagonal, 0 in cells without open faces
+    x: object
+    b: object
+    r: object
+    periodic: tuple
+    factor: tuple = (1, 1, 1)  # coarsening factor to the next level (x, y, z)
+
+
+def _coarsen_coefficients(coef, n3, g, factor, n3c):
+    """Average the fine face coefficients over the fine faces that make each coarse face."""
+    fz, fy, fx = factor[2], factor[1], factor[0]
+    out = []
+    for axis, c in enumerate(coef):
+        interior = c[g : g + n3[0] + 1, g : g + n3[1] + 1, g : g + n3[2] + 1]
+        pad = np.zeros(((n3c[0] + 1) * fz, (n3c[1] + 1) * fy, (n3c[2] + 1) * fx), dtype=c.dtype)
+        pad[: interior.shape[0], : interior.shape[1], : interior.shape[2]] = interior
+        step = [fz, fy, fx]
+        sums = np.zeros((n3c[0] + 1, n3c[1] + 1, n3c[2] + 1), dtype=c.dtype)
+        count = 0
+        for a in range(1 if axis == 2 else fz):
+            for b in range(1 if axis == 1 else fy):
+                for d in range(1 if axis == 0 else fx):
+                    sub = pad[a :: step[0], b :: step[1], d :: step[2]]
+                    sums += sub[: n3c[0] + 1, : n3c[1] + 1, : n3c[2] + 1]
+                    count += 1
+        full = np.zeros((n3c[0] + 2, n3c[1] + 2, n3c[2] + 2), dtype=c.dtype)
+        full[1:, 1:, 1:] = sums / count
+        out.append(full)
+    return out
+
+
+def _diagonal(coef, n3, g, h):
+    diag = np.zeros(tuple(n + 2 * g for n in n3), dtype=coef[0].dtype)
+    inner = shifted(diag, g, n3)
+    for axis in range(3):
+        unit = [0, 0, 0]
+        unit[2 - axis] = 1
+        inner += (shifted(coef[axis], g, n3) + shifted(coef[axis], g, n3, unit)) / h[axis] ** 2
+    inv = np.zeros_like(diag)
+    np.divide(1.0, diag, out=inv, where=diag > 0)
+    return diag, inv
+
+
+def _dense_operator(coef, inv_diag, n3, g, h):
+    """Dense matrix of ``A`` on the coarsest level's active cells, and their flat indices."""
+    shape = tuple(n + 2 * g for n in n3)
+    active = np.zeros(shape, dtype=bool)
+    shifted(active, g, n3)[...] = shifted(inv_diag, g, n3) > 0
+    flat = np.flatnonzero(active)
+    index = -np.ones(int(np.prod(shape)), dtype=np.int64)
+    index[flat] = np.arange(flat.size)
+    a = np.zeros((flat.size, flat.size))
+    strides = (shape[1] * shape[2], shape[2], 1)
+    for row, cell in enumerate(flat):
+        for axis in range(3):
+            st = strides[2 - axis]
+            for nb, face in ((cell - st, cell), (cell + st, cell + st)):
+                kf, rf = divmod(face, strides[0])
+                jf, i_f = divmod(rf, strides[1])
+                weight = coef[axis][kf, jf, i_f] / h[axis] ** 2
+                if weight == 0:
+                    continue
+                a[row, row] += weight
+                col = index[_wrap(nb, shape, n3, g, axis)]
+                if col >= 0:
+                    a[row, col] -= weight
+    return a, flat
+
+
+def _wrap(cell, shape, n3, g, axis):
+    """Map a ghost neighbour across a periodic axis back into the interior."""
+    idx = list(np.unravel_index(cell, shape))
+    a = 2 - axis
+    if idx[a] < g:
+        idx[a] += n3[a]
+    elif idx[a] >= g + n3[a]:
+        idx[a] -= n3[a]
+    return int(np.ravel_multi_index(idx, shape))
+
+
+class PoissonMG:
+    """Multigrid-preconditioned CG for the pressure on a padded grid.
+
+    Parameters
+    ----------
+    open_faces : tuple of ndarray
+        Host uint8 masks ``(fu, fv, fw)`` of open faces, padded with ghost width ``g``.
+    n3 : tuple of int
+        Interior shape (nz, ny, nx).
+    g : int
+        Ghost width of the fine arrays.
+    spacing : tuple of float
+        (hx, hy, hz) in m.
+    periodic : tuple of bool
+        Periodic flags for x, y, z.
+    kernels : object
+        Backend kernels providing the multigrid primitives (``mg_*``).
+    backend : Backend
+    dtype : numpy dtype
+    """
+
+    def __init__(self, open_faces, n3, g, spacing, periodic, kernels, backend, dtype):
+        self.k = kernels
+        self.backend = backend
+        self.dtype = np.dtype(dtype)
+        xp = backend.xp
+        coef = [np.asarray(f, dtype=np.float64) for f in open_faces]
+        levels_host = []
+        h = tuple(spacing)
+        while True:
+            diag, inv = _diagonal(coef, n3, g, h)
+            levels_host.append((n3, g, h, coef, inv, diag))
+            factor = []
+            for axis in range(3):
+                n = n3[2 - axis]
+                can = n >= 2 and not (periodic[axis] and n % 2)
+                factor.append(2 if can and n > 2 else 1)
+            cells = int(np.prod(n3))
+            if cells <= COARSEST_CELLS or factor == [1, 1, 1]:
+                break
+            n3c = tuple(-(-n3[2 - ax] // factor[ax]) for ax in (2, 1, 0))
+            levels_host[-1] = levels_host[-1] + (tuple(factor),)
+            coef = _coarsen_coefficients(coef, n3, g, factor, n3c)
+            n3, g, h = n3c, 1, tuple(hh * f for hh, f in zip(h, factor, strict=True))
+        if int(np.prod(levels_host[-1][0])) > 8 * COARSEST_CELLS:
+            raise ValueError(
+                f"grid {levels_host[0][0]} cannot coarsen below "
+                f"{levels_host[-1][0]} cells; use sizes with factors of 2"
+            )
+        self.levels = []
+        for item in levels_host:
+            n3l, gl, hl, cl, inv, diag = item[:6]
+            shape = tuple(n + 2 * gl for n in n3l)
+            work = [xp.zeros(shape, dtype=self.dtype) for _ in range(3)]
+            factor = item[6] if len(item) > 6 else (1, 1, 1)
+            coef_dev = tuple(backend.to_device(c, self.dtype) for c in cl)
+            diag_dev, inv_dev = (backend.to_device(a, self.dtype) for a in (diag, inv))
+            self.levels.append(
+                Level(n3l, gl, hl, coef_dev, diag_dev, inv_dev, *work, tuple(periodic), factor)
+            )
+        last = levels_host[-1]
+        dense, flat = _dense_operator(last[3], last[4], last[0], last[1], last[2])
+        self._coarse_flat = backend.to_device(flat)
+        self._coarse_pinv = backend.to_device(np.linalg.pinv(dense), self.dtype)
+        fine = self.levels[0]
+        self._r = xp.zeros_like(fine.x)
+        self._z = xp.zeros_like(fine.x)
+        self._p = xp.zeros_like(fine.x)
+        self._q = xp.zeros_like(fine.x)
+        self._replay = None
+        self.iterations = 0
+
+    # ---------------------------------------------------------------- V-cycle
+    def _vcycle(self, index):
+        lev = self.levels[index]
+        k = self.k
+        if index == len(self.levels) - 1:
+            k.mg_coarse_solve(lev, self._coarse_pinv, self._coarse_flat)
+            return
+        lev.x.fill(0)
+        for color in (0, 1):
+            k.mg_smooth(lev, color)
+        k.mg_residual(lev)
+        coarse = self.levels[index + 1]
+        k.mg_restrict(lev, coarse)
+        self._vcycle(index + 1)
+        k.mg_prolong(coarse, lev)
+        for color in (1, 0):
+            k.mg_smooth(lev, color)
+
+    def _cycle_from_r(self):
+        """``z = M r`` on the solver's own ``_r`` and ``_z`` (a fixed sequence of kernels)."""
+        fine = self.levels[0]
+        fine.b[...] = self._r
+        self._vcycle(0)
+        self._z[...] = fine.x
+
+    def _precondition(self, r, z):
+        """``z = M r``: one V-cycle from zero on the fine level.
+
+        The cycle is the same sequence of kernels on the same arrays every
+        time, so a backend may replay it as one recorded graph
+        (``kernels.replayable``: a CUDA graph on CuPy, the plain call elsewhere).
+        """
+        if self._replay is None:
+            self._replay = self.k.replayable(self._cycle_from_r)
+        if r is not self._r:
+            self._r[...] = r
+        self._replay()
+        if z is not self._z:
+            z[...] = self._z
+
+    def solve(self, p, b, rtol, atol=0.0, max_iter=200):
+        """Solve ``A p = b`` in place, starting from ``p``.
+
+        Parameters
+        ----------
+        p : ndarray
+            Initial guess, overwritten by the solution (padded, ghost width ``g``).
+        b : ndarray
+            Right-hand side (padded; its interior is used, it must sum to 0).
+        rtol, atol : float
+            Stop when ``||r||_2 <= max(rtol * ||b||_2, atol)``.
+
+        Returns
+        -------
+        float
+            Final residual 2-norm (same units as ``b``).
+        """
+        k = self.k
+        fine = self.levels[0]
+        r, z, d, q = self._r, self._z, self._p, self._q
+        k.mg_fill_periodic(fine, p)
+        k.mg_residual_of(fine, p, b, r)
+        target = max(rtol * np.sqrt(k.mg_dot(fine, b, b)), atol)
+        rr = np.sqrt(k.mg_dot(fine, r, r))
+        self.iterations = 0
+        if rr <= target:
+            return rr
+        self._precondition(r, z)
+        d[...] = z
+        rz = k.mg_dot(fine, r, z)
+        for it in range(1, max_iter + 1):
+            k.mg_fill_periodic(fine, d)
+            k.mg_apply(fine, d, q)
+            curvature = k.mg_dot(fine, d, q)
+            if not curvature > 0.0:  # the residual lies in A's null space: nothing left to solve
+                break
+            alpha = rz / curvature
+            k.mg_axpy2(fine, alpha, d, q, p, r)
+            rr = np.sqrt(k.mg_dot(fine, r, r))
+            self.iterations = it
+            if rr <= target or not np.isfinite(rr):
+                break
+            self._precondition(r, z)
+            rz_new = k.mg_dot(fine, r, z)
+            if rz_new == 0.0:
+                break
+            k.mg_xpby(fine, z, rz_new / rz, d)
+            rz = rz_new
+        k.mg_fill_periodic(fine, p)
+        return rr

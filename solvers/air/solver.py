@@ -1,0 +1,400 @@
+"""The air model: incompressible Navier–Stokes, Boussinesq buoyancy and temperature.
+
+One step (projection method, forward Euler for the explicit part):
+
+1. fill ghosts (wall conditions), eddy viscosity (Smagorinsky, if chosen);
+2. ``dt`` from the advective and diffusive limits (:func:`stable_dt`);
+3. temperature: bounded advection + diffusion, plus the flow patches' heat,
+   by Heun's method (two forward-Euler stages averaged: second order in time
+   and still bounded);
+4. momentum: bounded advection + diffusion + buoyancy → ``u*``;
+5. pressure: ``A p = -div(u*) / dt`` by multigrid-preconditioned CG;
+6. correct: ``u = u* - dt grad p`` on open faces.
+
+All fields live on the backend chosen once (``solvers.backend``); the
+kernels come from the matching module (NumPy reference, numba, CuPy).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from .boundary import fill_cell_even, fill_temperature, fill_velocity
+from .grid import GHOST, PERIODIC, Grid, Wall
+from .kernels_numpy import NumpyKernels, shifted
+from .multigrid import PoissonMG
+from .patches import Opening, PatchSet
+
+
+@dataclass(frozen=True)
+class AirProperties:
+    """Physical constants and the turbulence model.
+
+    Parameters
+    ----------
+    nu : float
+        Kinematic viscosity (m²/s); air at 25 °C: 1.55e-5.
+    kappa : float
+        Thermal diffusivity (m²/s); air: 2.2e-5.
+    beta : float
+        Thermal expansion coefficient (1/K); ideal gas: 1/T_abs.
+    gravity : tuple of float
+        Gravity vector (m/s²), e.g. ``(0, 0, -9.81)``.
+    t_ref : float
+        Reference temperature of the Boussinesq force (°C).
+    rho, cp : float
+        Density (kg/m³) and specific heat (J/(kg K)) for heat fluxes.
+    turbulence : {"constant", "smagorinsky"}
+        Effective viscosity model.
+    cs : float
+        Smagorinsky constant.
+    prandtl_t : float
+        Turbulent Prandtl number (eddy diffusivity = eddy viscosity / prandtl_t).
+    """
+
+    nu: float = 1.55e-5
+    kappa: float = 2.2e-5
+    beta: float = 1.0 / 298.0
+    gravity: tuple = (0.0, 0.0, -9.81)
+    t_ref: float = 20.0
+    rho: float = 1.19
+    cp: float = 1006.0
+    turbulence: str = "constant"
+    cs: float = 0.17
+    prandtl_t: float = 0.85
+
+    def __post_init__(self):
+        if self.turbulence not in ("constant", "smagorinsky"):
+            raise ValueError(
+                f"turbulence must be 'constant' or 'smagorinsky', got {self.turbulence!r}"
+            )
+        if self.nu < 0 or self.kappa < 0:
+            raise ValueError("nu and kappa must be >= 0")
+
+
+def make_kernels(backend):
+    """The kernel set for a backend (reference, numba or CuPy)."""
+    if backend.name == "numba":
+        from .kernels_numba import NumbaKernels
+
+        return NumbaKernels()
+    if backend.name == "cupy":
+        from .kernels_cupy import CupyKernels
+
+        return CupyKernels(backend)
+    return NumpyKernels(backend.xp)
+
+
+def stable_dt(max_speed, nu_max, spacing, dims, cfl, max_force=0.0):
+    """Largest explicit step that keeps the scheme bounded (s).
+
+    ``dt = cfl / (sum_d 2 |u_d|max / h_d + sum_d 2 nu_max / h_d²)``: with
+    ``cfl <= 1`` every cell's new value is a convex combination of old values
+    (van Leer's limiter at most doubles the upwind slope, hence the 2).  A
+    body force ``max_force`` (m/s²) also limits the step to ``cfl sqrt(h / f)``,
+    the time to cross a cell from rest, so a still, stratified start cannot
+    take one enormous step.
+    """
+    rate = 0.0
+    for d in range(dims):
+        rate += 2.0 * max_speed[d] / spacing[d] + 2.0 * nu_max / spacing[d] ** 2
+    rate = max(rate, np.sqrt(max_force / min(spacing[:dims])))
+    return cfl / rate if rate > 0 else np.inf
+
+
+class AirSolver:
+    """Room-air model on a MAC grid.
+
+    Parameters
+    ----------
+    grid : Grid
+        The grid with its walls and obstacles (mark obstacles before this).
+    properties : AirProperties
+    backend : Backend
+        From :func:`solvers.backend.select_backend`.
+    dtype : numpy dtype
+        ``float64`` (default) or ``float32`` (half the memory traffic).
+    cfl : float
+        Fraction of the stable step taken (<= 1).
+    pressure_rtol : float, optional
+        Relative residual of the pressure solve (a fraction of the predicted
+        velocity's divergence left after projection); default 1e-6 (float64) or 1e-4 (float32).
+    max_speed : float
+        A speed above this (m/s) stops the run with status ``"diverged"``.
+    profile : bool
+        Time the parts of each step into :attr:`timings` (synchronises the GPU).
+    """
+
+    def __init__(
+        self,
+        grid: Grid,
+        properties: AirProperties,
+        backend,
+        dtype=np.float64,
+        cfl=0.9,
+        pressure_rtol=None,
+        max_speed=1.0e3,
+        profile=False,
+    ):
+        self.grid, self.props, self.backend = grid, properties, backend
+        self.dtype = np.dtype(dtype)
+        self.cfl, self.max_speed, self.profile = float(cfl), float(max_speed), profile
+        self.pressure_rtol = pressure_rtol or (1e-6 if self.dtype == np.float64 else 1e-4)
+        self.kernels = make_kernels(backend)
+        xp = backend.xp
+        self.n3 = (grid.nz, grid.ny, grid.nx)
+        zeros = lambda: xp.zeros(grid.padded, dtype=self.dtype)  # noqa: E731
+        self.T, self.T_new, self.T_stage = zeros(), zeros(), zeros()
+        self.vel, self.vel_new = [zeros() for _ in range(3)], [zeros() for _ in range(3)]
+        self.p, self.rhs = zeros(), zeros()
+        self.nu_t = zeros() if properties.turbulence == "smagorinsky" else None
+        self.fluid = backend.to_device(grid.fluid_mask())
+        faces = grid.face_masks()
+        self.open = [backend.to_device(f) for f in faces]
+        periodic = tuple(grid.periodic(a) for a in range(3))
+        self.poisson = PoissonMG(
+            faces, self.n3, GHOST, grid.spacing, periodic, self.kernels, backend, self.dtype
+        )
+        self.patches = PatchSet(grid, backend, self.dtype, properties.rho, properties.cp)
+        self.time, self.steps, self.dt = 0.0, 0, 0.0
+        self.status, self.message = "ok", ""
+        self.timings = {"transport": 0.0, "pressure": 0.0, "other": 0.0}
+        self.pressure_iterations = 0
+        if grid.dims == 3:
+            self._delta = float(np.prod(grid.spacing)) ** (1.0 / 3.0)
+        else:
+            self._delta = float(np.sqrt(grid.spacing[0] * grid.spacing[1]))
+
+    # ------------------------------------------------------------------ set-up
+    def add_patch(self, name, sink: Opening, source: Opening):
+        """Add a flow patch (a rack or an air unit); see :mod:`solvers.air.patches`."""
+        return self.patches.add(name, sink, source)
+
+    def set_patch(self, name, flow, heat=None, setpoint=None, capacity=None):
+        """Set a patch's flow (m³/s) and heat (W) or setpoint (°C) with capacity (W).
+
+        Call between steps as often as the controls change.
+        """
+        self.patches.set(name, flow, heat=heat, setpoint=setpoint, capacity=capacity)
+
+    def set_wall(self, face, wall):
+        """Change one wall's condition between steps (e.g. a heat flux from the walls' UA).
+
+        Parameters
+        ----------
+        face : str
+            ``"x-"``, ``"x+"``, ``"y-"``, ``"y+"``, ``"z-"`` or ``"z+"``; not a
+            periodic face, nor a z-face of a 2-D grid.
+        wall : Wall
+            The new condition (velocity kind and thermal condition).
+        """
+        if face not in self.grid.boundaries:
+            raise ValueError(f"unknown face {face!r}")
+        if self.grid.boundaries[face] == PERIODIC or (self.grid.nz == 1 and face[0] == "z"):
+            raise ValueError(f"face {face!r} is periodic or the end of a 2-D grid: it stays")
+        if not isinstance(wall, Wall):
+            raise TypeError(f"wall must be a Wall, got {type(wall).__name__}")
+        self.grid.boundaries[face] = wall
+
+    def set_temperature(self, T):
+        """Set the temperature from a scalar or an interior array ``(nz, ny, nx)`` (°C)."""
+        inner = shifted(self.T, GHOST, self.n3)
+        inner[...] = self.backend.to_device(np.broadcast_to(T, self.n3), self.dtype)
+        self._fill()
+
+    def set_velocity(self, u=None, v=None, w=None):
+        """Set face velocities from interior face arrays (m/s).
+
+        Shapes ``(nz, ny, nx+1)``, ``(nz, ny+1, nx)``, ``(nz+1, ny, nx)``; only
+        open faces take the values.
+        """
+        g = GHOST
+        nz, ny, nx = self.n3
+        for c, values in enumerate((u, v, w)):
+            if values is None:
+                continue
+            ext = [nz, ny, nx]
+            ext[2 - c] += 1
+            view = self.vel[c][g : g + ext[0], g : g + ext[1], g : g + ext[2]]
+            mask = self.open[c][g : g + ext[0], g : g + ext[1], g : g + ext[2]]
+            view[...] = self.backend.to_device(np.broadcast_to(values, ext), self.dtype) * mask
+        fill_velocity(self.vel, self.grid)
+
+    # ------------------------------------------------------------------ stepping
+    def _tick(self, part, start):
+        if self.profile:
+            self.backend.synchronize()
+            now = time.perf_counter()
+            self.timings[part] += now - start
+            return now
+        return start
+
+    def _conductivity(self):
+        """``rho cp kappa_eff`` (W/(m K)) of heat-flux walls: a float, or per cell (Smagorinsky)."""
+        pr = self.props
+        if self.nu_t is None:
+            return pr.rho * pr.cp * pr.kappa
+        return pr.rho * pr.cp * (pr.kappa + self.nu_t / pr.prandtl_t)
+
+    def _fill(self):
+        fill_velocity(self.vel, self.grid)
+        fill_temperature(self.T, self.grid, self._conductivity())
+
+    def stable_dt(self):
+        """The step the next :meth:`step` would take without a cap (s)."""
+        k, g, n3 = self.kernels, GHOST, self.n3
+        speeds = [k.max_abs(self.vel[c], g, n3) for c in range(3)]
+        nu_max = max(self.props.nu, self.props.kappa)
+        if self.nu_t is not None:
+            nu_max += k.max_abs(self.nu_t, g, n3) / min(1.0, self.props.prandtl_t)
+        if not all(np.isfinite(speeds)) or not np.isfinite(nu_max):
+            return np.nan
+        if max(speeds) > self.max_speed:
+            return -max(speeds)
+        force = 0.0
+        buoyancy = self.props.beta * float(np.linalg.norm(self.props.gravity))
+        if buoyancy > 0:
+            force = buoyancy * k.max_abs(self.T, g, n3, self.props.t_ref)
+        return stable_dt(speeds, nu_max, self.grid.spacing, self.grid.dims, self.cfl, force)
+
+    def step(self, max_dt=np.inf):
+        """Advance one step of at most ``max_dt`` s; returns the step taken (s), 0 if stopped."""
+        if self.status != "ok":
+            return 0.0
+        start = time.perf_counter() if self.profile else 0.0
+        k, g, n3, h, pr = self.kernels, GHOST, self.n3, self.grid.spacing, self.props
+        self._fill()
+        self.patches.prepare(self.vel)
+        if self.nu_t is not None:
+            k.smagorinsky(self.vel, (pr.cs * self._delta) ** 2, g, n3, h, self.nu_t)
+            fill_cell_even(self.nu_t, self.grid)
+        dt = self.stable_dt()
+        if not np.isfinite(dt):
+            return self._stop("nan", "a velocity or the eddy viscosity is NaN or infinite")
+        if dt < 0:
+            return self._stop(
+                "diverged", f"speed {-dt:.3g} m/s exceeds the limit {self.max_speed:g}"
+            )
+        dt = min(dt, max_dt)
+        start = self._tick("other", start)
+        inv_prt = 1.0 / pr.prandtl_t
+        k.scalar_update(
+            self.T, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt, g, n3, self.T_stage
+        )
+        self.patches.apply(self.T, self.T_stage, self.vel, dt, 0)
+        fill_temperature(self.T_stage, self.grid, self._conductivity())
+        k.scalar_update(self.T_stage, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt,
+                        g, n3, self.T_new)  # fmt: skip
+        self.patches.apply(self.T_stage, self.T_new, self.vel, dt, 1)
+        k.average(self.T, self.T_new, g, n3)
+        for c in range(3):
+            if n3[2 - c] == 1:
+                continue
+            force = -pr.gravity[c] * pr.beta
+            # fmt: off
+            k.momentum_update(c, self.vel, self.T, pr.nu, self.nu_t, self.open[c], h, dt, force,
+                              pr.t_ref, g, n3, self.vel_new[c])
+            # fmt: on
+        fill_velocity(self.vel_new, self.grid)
+        start = self._tick("transport", start)
+        k.divergence(self.vel_new, h, -1.0 / dt, self.fluid, g, n3, self.rhs)
+        self.poisson.solve(self.p, self.rhs, self.pressure_rtol)
+        self.pressure_iterations = self.poisson.iterations
+        for c in range(3):
+            if n3[2 - c] > 1:
+                k.project(c, self.vel_new[c], self.p, self.open[c], h, dt, g, n3)
+        start = self._tick("pressure", start)
+        self.T, self.T_new = self.T_new, self.T
+        self.vel, self.vel_new = self.vel_new, self.vel
+        # ghosts are refilled at the start of the next step (and by divergence())
+        self.time += dt
+        self.steps += 1
+        self.dt = dt
+        if self.steps % 20 == 0 and not self._finite_temperature():
+            return self._stop("nan", "the temperature became NaN or infinite")
+        self._tick("other", start)
+        return dt
+
+    def _finite_temperature(self):
+        return bool(np.isfinite(float(self.backend.xp.sum(shifted(self.T, GHOST, self.n3)))))
+
+    def _stop(self, status, message):
+        self.status = status
+        self.message = f"stopped at t = {self.time:.6g} s after {self.steps} steps: {message}"
+        return 0.0
+
+    def advance_to(self, t_end, max_steps=None):
+        """Step with adaptive ``dt`` until ``time == t_end`` exactly (s); returns the status.
+
+        The last step is shortened to land on ``t_end``.  Stops early, with
+        :attr:`status` ``"nan"`` or ``"diverged"`` and a :attr:`message`, if the
+        solution breaks down.
+        """
+        count = 0
+        while self.time < t_end * (1 - 1e-12) and self.status == "ok":
+            self.step(max_dt=t_end - self.time)
+            count += 1
+            if max_steps is not None and count >= max_steps:
+                break
+        if self.status == "ok" and not self._finite_temperature():
+            self._stop("nan", "the temperature became NaN or infinite")
+        return self.status
+
+    # ------------------------------------------------------------------ read-out
+    def temperature(self):
+        """Cell temperatures ``(nz, ny, nx)`` on the host (°C); NaN in solid cells."""
+        be = self.backend
+        T = be.to_host(shifted(self.T, GHOST, self.n3)).astype(np.float64)
+        T[self.grid.solid] = np.nan
+        return T
+
+    def velocity_faces(self):
+        """Face velocities on the host (m/s).
+
+        Shapes ``u (nz, ny, nx+1)``, ``v (nz, ny+1, nx)``, ``w (nz+1, ny, nx)``.
+        """
+        g = GHOST
+        nz, ny, nx = self.n3
+        out = []
+        for c in range(3):
+            ext = [nz, ny, nx]
+            ext[2 - c] += 1
+            out.append(
+                self.backend.to_host(
+                    self.vel[c][g : g + ext[0], g : g + ext[1], g : g + ext[2]]
+                ).astype(np.float64)
+            )
+        return out
+
+    def speed(self):
+        """Air speed at cell centres ``(nz, ny, nx)`` on the host (m/s); 0 in solid cells."""
+        u, v, w = self.velocity_faces()
+        uc = 0.5 * (u[:, :, 1:] + u[:, :, :-1])
+        vc = 0.5 * (v[:, 1:, :] + v[:, :-1, :])
+        wc = 0.5 * (w[1:] + w[:-1])
+        return np.sqrt(uc**2 + vc**2 + wc**2)
+
+    def divergence(self):
+        """Largest ``|div u|`` over fluid cells (1/s)."""
+        k = self.kernels
+        fill_velocity(self.vel, self.grid)
+        k.divergence(self.vel, self.grid.spacing, 1.0, self.fluid, GHOST, self.n3, self.rhs)
+        return k.max_abs(self.rhs, GHOST, self.n3)
+
+    def patch_reports(self):
+        """Per-patch flow, sink/source temperatures and heat of the last step (see PatchReport)."""
+        return self.patches.reports()
+
+    def heat_content(self):
+        """Sensible heat of the air relative to 0 °C, ``rho cp sum(T) V`` (J)."""
+        cell = float(np.prod(self.grid.spacing))
+        inner = shifted(self.T, GHOST, self.n3) * shifted(self.fluid, GHOST, self.n3)
+        return (
+            self.props.rho
+            * self.props.cp
+            * cell
+            * float(self.backend.xp.sum(inner, dtype=np.float64))
+        )

@@ -1,0 +1,208 @@
+"""The array backend: chosen once, passed to every solver.
+
+Like Oceananigans' architecture object, a :class:`Backend` is picked once at
+start-up (``select_backend``) and handed to the solvers, which never ask again
+which library they run on.  Three backends exist:
+
+``numpy``
+    The readable reference: vectorised NumPy on the CPU.
+``numba``
+    The same arrays as ``numpy`` (host NumPy arrays), but the solvers run
+    compiled, fused and parallel CPU kernels on them.
+``cupy``
+    CuPy arrays on an NVIDIA GPU with fused CUDA kernels.
+
+Imports are lazy: importing this module imports neither numba nor cupy; a
+backend's library is imported when that backend is selected.  This module is
+the only place in the project that imports cupy.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import platform
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+__all__ = ["BACKEND_NAMES", "Backend", "BackendUnavailable", "select_backend", "cpu_name"]
+
+#: Names accepted by :func:`select_backend`, fastest first.
+BACKEND_NAMES = ("cupy", "numba", "numpy")
+
+
+class BackendUnavailable(RuntimeError):
+    """A backend was asked for by name but cannot run here.
+
+    The message says why (the library does not import, or no GPU is visible).
+    """
+
+
+@dataclass(frozen=True)
+class Backend:
+    """The array library and device that the solvers run on.
+
+    Parameters
+    ----------
+    name : str
+        ``"numpy"``, ``"numba"`` or ``"cupy"``.
+    xp : module
+        The array module (``numpy`` or ``cupy``); ``numba`` uses ``numpy`` arrays.
+    device : str
+        Human-readable device name: the CPU model, or the GPU's name.
+    reason : str
+        Why this backend was chosen (for ``auto``: what was tried and why it
+        was or was not taken).
+    """
+
+    name: str
+    xp: ModuleType
+    device: str
+    reason: str
+    _modules: dict[str, ModuleType] = field(default_factory=dict, repr=False, compare=False)
+
+    @property
+    def is_gpu(self) -> bool:
+        """True when arrays live in GPU memory (``cupy``)."""
+        return self.name == "cupy"
+
+    @property
+    def compiled(self) -> bool:
+        """True when the solvers use compiled kernels (``numba`` or ``cupy``)."""
+        return self.name in ("numba", "cupy")
+
+    def module(self, name: str) -> ModuleType:
+        """Return this backend's library module (``"numba"`` or ``"cupy"``), imported once."""
+        if name not in self._modules:
+            self._modules[name] = importlib.import_module(name)
+        return self._modules[name]
+
+    def to_device(self, array: Any, dtype: Any = None) -> Any:
+        """Copy a host array (or anything array-like) to the backend's memory.
+
+        Parameters
+        ----------
+        array : array_like
+            Host data (any units; values are copied unchanged).
+        dtype : dtype, optional
+            Element type of the result; the input's by default.
+
+        Returns
+        -------
+        ndarray
+            A contiguous array of the backend (``numpy.ndarray`` or ``cupy.ndarray``).
+        """
+        return self.xp.ascontiguousarray(self.xp.asarray(array, dtype=dtype))
+
+    def to_host(self, array: Any) -> np.ndarray:
+        """Return a host NumPy array holding the values of ``array`` (a copy for GPU arrays)."""
+        if self.name == "cupy" and not isinstance(array, np.ndarray):
+            return self.xp.asnumpy(array)
+        return np.asarray(array)
+
+    def synchronize(self) -> None:
+        """Wait until queued device work is finished (a no-op on the CPU); for timing."""
+        if self.name == "cupy":
+            self.xp.cuda.Device().synchronize()
+
+
+def cpu_name() -> str:
+    """Return the CPU model string (``/proc/cpuinfo`` on Linux, else ``platform``)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"
+
+
+def _cpu_label() -> str:
+    return f"{cpu_name()} ({os.cpu_count() or 1} logical cores)"
+
+
+def _try_cupy() -> tuple[ModuleType | None, str]:
+    """Import cupy and find a GPU; return (module or None, why)."""
+    try:
+        cupy = importlib.import_module("cupy")
+    except Exception as error:  # noqa: BLE001 - any import failure means "not usable"
+        return None, f"cupy does not import ({type(error).__name__}: {error})"
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as error:  # noqa: BLE001 - driver or runtime missing
+        return None, f"cupy imports but sees no GPU ({type(error).__name__}: {error})"
+    if count < 1:
+        return None, "cupy imports but sees no GPU (0 CUDA devices)"
+    return cupy, f"cupy imports and sees {count} GPU(s)"
+
+
+def _gpu_name(cupy: ModuleType) -> str:
+    props = cupy.cuda.runtime.getDeviceProperties(cupy.cuda.Device().id)
+    name = props["name"]
+    return name.decode() if isinstance(name, bytes) else str(name)
+
+
+def _try_numba() -> tuple[ModuleType | None, str]:
+    try:
+        numba = importlib.import_module("numba")
+    except Exception as error:  # noqa: BLE001
+        return None, f"numba does not import ({type(error).__name__}: {error})"
+    return numba, f"numba {numba.__version__} imports"
+
+
+def _make(name: str, module: ModuleType | None, reason: str) -> Backend:
+    if name == "cupy":
+        return Backend("cupy", module, _gpu_name(module), reason, {"cupy": module})
+    modules = {"numba": module} if name == "numba" else {}
+    return Backend(name, np, _cpu_label(), reason, modules)
+
+
+def select_backend(name: str = "auto") -> Backend:
+    """Choose the backend once.
+
+    Parameters
+    ----------
+    name : {"auto", "numpy", "numba", "cupy"}
+        ``auto`` takes the fastest that works: ``cupy`` if it imports and sees
+        a GPU, else ``numba`` if it imports, else ``numpy``.
+
+    Returns
+    -------
+    Backend
+        With ``reason`` saying why it was chosen.
+
+    Raises
+    ------
+    BackendUnavailable
+        A named backend that cannot work here (with the reason).
+    ValueError
+        An unknown name.
+    """
+    name = name.lower()
+    if name == "numpy":
+        return _make("numpy", None, "numpy asked for by name")
+    if name == "numba":
+        module, why = _try_numba()
+        if module is None:
+            raise BackendUnavailable(f"backend 'numba' is unavailable: {why}")
+        return _make("numba", module, f"numba asked for by name; {why}")
+    if name == "cupy":
+        module, why = _try_cupy()
+        if module is None:
+            raise BackendUnavailable(f"backend 'cupy' is unavailable: {why}")
+        return _make("cupy", module, f"cupy asked for by name; {why}")
+    if name != "auto":
+        raise ValueError(
+            f"unknown backend {name!r}; choose one of auto, {', '.join(BACKEND_NAMES)}"
+        )
+    cupy, why_cupy = _try_cupy()
+    if cupy is not None:
+        return _make("cupy", cupy, f"auto: {why_cupy}")
+    numba, why_numba = _try_numba()
+    if numba is not None:
+        return _make("numba", numba, f"auto: {why_cupy}; {why_numba}")
+    return _make("numpy", None, f"auto: {why_cupy}; {why_numba}; using the numpy reference")

@@ -1,0 +1,32 @@
+"""``halltwin verify``: its JSON and its user errors (the physics: tests/solvers/air)."""
+
+import json
+
+from twin.cli import main
+
+
+def test_verify_cavity_json(capsys):
+    argv = ["verify", "cavity", "--n", "16", "--re", "100", "--backend", "numpy", "--json"]
+    assert main(argv) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"case", "params", "backend", "samples", "metrics", "reference_error"}
+    assert result["case"] == "cavity" and result["backend"] == "numpy"
+    samples = result["samples"]
+    assert len(samples["y"]) == len(samples["u"]) == len(samples["x"]) == len(samples["v"]) == 17
+    assert samples["y"] == sorted(samples["y"])
+    assert set(result["reference_error"]) >= {"u_rms", "v_rms"}
+
+
+def test_verify_text_without_table(capsys):
+    assert main(["verify", "taylor-green", "--n", "16"]) == 0
+    out = capsys.readouterr().out
+    assert "energy_error" in out and "no reference table" in out
+
+
+def test_verify_user_errors(capsys):
+    assert main(["verify", "heat", "--n", "6"]) == 1
+    assert "multiple of 4" in capsys.readouterr().err
+    assert main(["verify", "cavity", "--re", "-5"]) == 1
+    assert "positive" in capsys.readouterr().err
+    assert main(["verify", "rack-box", "--spacing", "1.0"]) == 1
+    assert "no cell centre" in capsys.readouterr().err
