@@ -17,11 +17,11 @@ from collections.abc import Sequence
 from importlib.metadata import entry_points
 
 from twin import __version__
-from twin.cli import check, demo, export, info, network, run, schema, validate, verify
+from twin.cli import check, demo, export, info, network, run, schema, sweep, validate, verify
 from twin.errors import UserError
 
 #: Sub-command modules, in the order ``halltwin --help`` lists them.
-COMMANDS = [validate, check, run, info, export, demo, schema, network, verify]
+COMMANDS = [validate, check, run, sweep, info, export, demo, schema, network, verify]
 
 
 def build_parser() -> argparse.ArgumentParser:
