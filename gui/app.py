@@ -22,10 +22,14 @@ from gui.menus import build_menus
 from gui.palette import Palette
 from gui.problems import ProblemsPanel
 from gui.scenarios import ScenarioEditor
+from gui.session import RunSession
 from gui.theme import apply_theme
 from twin import __version__
 from twin.problems import Problem
 from twin.validation.summary import summarize
+
+#: File name endings of run files (opened for replay rather than editing).
+RUN_SUFFIXES = (".h5", ".hdf5")
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -37,10 +41,12 @@ class MainWindow(QtWidgets.QMainWindow):
         Where the window remembers its panels, theme and recent files.
     autosave_folder : Path, optional
         Where unsaved edits are autosaved (default: the per-user data folder).
+    runs_folder : Path, optional
+        Where live runs are recorded (default: the per-user runs folder).
     """
 
     def __init__(self, settings: QtCore.QSettings | None = None,
-                 autosave_folder: Path | None = None) -> None:
+                 autosave_folder: Path | None = None, runs_folder: Path | None = None) -> None:
         super().__init__()
         self.settings = settings or QtCore.QSettings("HallTwin", "HallTwin")
         self.resize(1400, 900)
@@ -60,6 +66,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.section = SectionView(self.canvas)
         self.history = QtWidgets.QUndoView(self.document.undo_stack)
         self.history.setEmptyLabel("<opened>")
+        self.files = FileController(self.document, self, self.settings, autosave_folder)
+        self.session = RunSession(self, runs_folder)
         area = QtCore.Qt.DockWidgetArea
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
         self._home: dict[str, QtCore.Qt.DockWidgetArea] = {}
@@ -70,14 +78,17 @@ class MainWindow(QtWidgets.QMainWindow):
                 ("Hall", self.summary, area.RightDockWidgetArea),
                 ("Problems", self.problems, area.BottomDockWidgetArea),
                 ("Scenarios", self.scenarios, area.BottomDockWidgetArea),
-                ("Air section", self.section, area.BottomDockWidgetArea)):
+                ("Air section", self.section, area.BottomDockWidgetArea),
+                ("Run", self.session.run_panel, area.RightDockWidgetArea),
+                ("Events", self.session.events, area.BottomDockWidgetArea),
+                ("Plots", self.session.plots, area.BottomDockWidgetArea),
+                ("Cascade", self.session.timeline, area.BottomDockWidgetArea)):
             dock = QtWidgets.QDockWidget(title, self)
             dock.setObjectName(title)
             dock.setWidget(widget)
             self.docks[title] = dock
             self._home[title] = where
         self._dock_home()
-        self.files = FileController(self.document, self, self.settings, autosave_folder)
         self.files.problemsFound.connect(self.show_file_problems)
         self.editor.refused.connect(self.show_error)
         self.hover = QtWidgets.QLabel()
@@ -85,10 +96,21 @@ class MainWindow(QtWidgets.QMainWindow):
         self.statusBar().addWidget(self.hover, 1)
         self.statusBar().addPermanentWidget(self.counts)
         self.canvas.hovered.connect(self.hover.setText)
+        self.run_state = QtWidgets.QLabel(f"runs go to {self.session.run_panel.folder}")
+        self.statusBar().addPermanentWidget(self.run_state)
+        self.session.run_panel.message.connect(self.run_state.setText)
         self.problems.countsChanged.connect(
             lambda e, w: self.counts.setText(f"{e} errors, {w} warnings"))
         self.problems.check()
         build_menus(self)
+        # Beside the main tool bar, on the same row, so the canvas keeps its height.
+        self.replay_bar = self.addToolBar("Replay")
+        self.replay_bar.setObjectName("Replay tool bar")
+        self.replay_bar.addWidget(self.session.bar)
+        # No taller than the tool buttons, so adding it leaves the canvas as big as before.
+        button = QtWidgets.QToolButton()
+        button.setDefaultAction(self.editor.undo_action)
+        self.session.bar.setMaximumHeight(button.sizeHint().height())
         self._scope_shortcuts_to_canvas()
         self.document.layoutChanged.connect(self._layout_changed)
         # Bound methods, not lambdas: Qt drops them when the window goes.
@@ -107,9 +129,12 @@ class MainWindow(QtWidgets.QMainWindow):
             dock.setFloating(False)
             self.addDockWidget(self._home[title], dock)
             dock.show()
-        self.tabifyDockWidget(self.docks["Problems"], self.docks["Scenarios"])
-        self.tabifyDockWidget(self.docks["Problems"], self.docks["Air section"])
+        # One full-width tab group at the bottom: the timeline needs the width.
+        for title in ("Scenarios", "Air section", "Events", "Plots", "Cascade"):
+            self.tabifyDockWidget(self.docks["Problems"], self.docks[title])
+        self.tabifyDockWidget(self.docks["Hall"], self.docks["Run"])
         self.docks["Problems"].raise_()
+        self.docks["Run"].raise_()
 
     def _default_dock_sizes(self) -> None:
         horizontal, vertical = QtCore.Qt.Orientation.Horizontal, QtCore.Qt.Orientation.Vertical
@@ -153,6 +178,8 @@ class MainWindow(QtWidgets.QMainWindow):
         apply_theme(app, dark)
         self.canvas.set_dark(dark)
         self.section.set_dark(dark)
+        self.session.plots.set_dark(dark)
+        self.session.timeline.set_dark(dark)
         self.settings.setValue("dark", dark)
         if hasattr(self, "dark_action"):
             self.dark_action.setChecked(dark)
@@ -182,6 +209,20 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_error("Export PNG", f"{path}: could not be written")
         return ok
 
+    def show_worst_moment(self) -> None:
+        """Move a replayed run to its first rack trip (else its hottest chip), select that
+        rack and show the cascade timeline."""
+        replay = self.session.replay
+        time = replay.worst_time()
+        self.session.model.set_cursor(time)
+        trips = [e for e in self.session.model.events if e.state == "tripped"]
+        if trips:
+            self.document.select({trips[0].component})
+        self.docks["Cascade"].raise_()
+        # After the default sizes (also queued), so the timeline gets room for its lanes.
+        QtCore.QTimer.singleShot(0, lambda: self.resizeDocks(
+            [self.docks["Cascade"]], [330], QtCore.Qt.Orientation.Vertical))
+
     def reset_panels(self) -> None:
         """Put every panel back where it starts."""
         self._dock_home()
@@ -206,6 +247,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue("geometry", self.saveGeometry())
         self.settings.setValue("window_state", self.saveState())
         self.files.close()
+        self.session.close()
         event.accept()
 
 
@@ -229,14 +271,23 @@ def run_app(path: str | None = None, screenshot: str | None = None,
             window = MainWindow(settings, Path(scratch) / "autosave")
         else:
             window = MainWindow()
-        if path and not window.open_layout(path) and screenshot:
+        is_run = bool(path) and Path(path).suffix.lower() in RUN_SUFFIXES
+        if is_run:
+            if not window.session.open_run(path) and screenshot:
+                return 1
+            if screenshot:
+                window.show_worst_moment()
+        elif path and not window.open_layout(path) and screenshot:
             print("\n".join(str(p) for p in window.problems.problems), file=sys.stderr)
-        window.document.select(select or ())
+        if select:
+            window.document.select(select)
         window.show()
         if screenshot:
             for _ in range(3):
                 app.processEvents()
             window.files.close()
-            return 0 if window.grab().save(screenshot) else 1
+            saved = window.grab().save(screenshot)
+            window.session.close()
+            return 0 if saved else 1
         window.files.offer_recovery()
         return app.exec()

@@ -8,7 +8,7 @@ import argparse
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``gui`` sub-command (entry point ``halltwin.commands:gui``)."""
     parser = subparsers.add_parser("gui", help="open the desktop app")
-    parser.add_argument("file", nargs="?", help="layout to open")
+    parser.add_argument("file", nargs="?", help="layout to open, or a run file (.h5) to replay")
     parser.add_argument("--screenshot", metavar="PNG",
                         help="render the window, save it to PNG and exit (for checks)")
     parser.add_argument("--select", metavar="IDS", default="",

@@ -28,6 +28,14 @@ def _ask_export_png(window: MainWindow) -> None:
         window.export_png(path if path.lower().endswith(".png") else path + ".png")
 
 
+def _ask_open_run(window: MainWindow) -> None:
+    path, _ = QtWidgets.QFileDialog.getOpenFileName(
+        window, "Open run for replay", str(window.session.run_panel.folder),
+        "Run files (*.h5 *.hdf5)")
+    if path:
+        window.session.open_run(path)
+
+
 def build_menus(window: MainWindow) -> None:
     """Fill the menu bar and the tool bar of ``window`` with its actions and shortcuts."""
     files, editor = window.files.actions, window.editor.actions
@@ -39,6 +47,9 @@ def build_menus(window: MainWindow) -> None:
     recent.aboutToShow.connect(lambda: window.files.fill_recent_menu(recent))
     window.files.fill_recent_menu(recent)
     menu.addActions([files["save"], files["save_as"]])
+    menu.addSeparator()
+    menu.addAction(_action(window, "Open r&un for replay...", lambda: _ask_open_run(window),
+                           "Ctrl+Shift+O", "Replay a run file (also one still being written)"))
     menu.addSeparator()
     menu.addAction(_action(window, "&Export view as PNG...", lambda: _ask_export_png(window),
                            "Ctrl+E", "Save the hall canvas as a picture"))
