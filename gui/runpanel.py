@@ -1,0 +1,185 @@
+"""The Run panel: choose scenario, backend, air model and speed; start, pause and stop.
+
+The air model is slow on a CPU (about 0.3x real time on the 1 MW pod at a
+0.5 m grid), so it starts switched off for halls larger than
+:data:`AIR_DEFAULT_AREA` and the status bar says so; the coolant side, chips,
+controls and cascades run either way.
+"""
+
+from __future__ import annotations
+
+import time as clock
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from gui.document import HallDocument
+from gui.live import LiveRun
+from twin.engine import EngineOptions, default_scenario
+from twin.errors import UserError
+from twin.examples import scenarios_for
+from twin.files import load_scenario
+from twin.model.scenario import Scenario
+
+#: Largest floor area (m^2) for which the air model starts switched on.
+AIR_DEFAULT_AREA = 120.0
+#: Speed choices: label -> most simulated seconds per wall second (None: no cap).
+SPEEDS = {"as fast as possible": None, "1x (real time)": 1.0, "10x": 10.0, "100x": 100.0}
+
+
+def runs_folder() -> Path:
+    """The per-user folder live runs are recorded to."""
+    base = QtCore.QStandardPaths.writableLocation(
+        QtCore.QStandardPaths.StandardLocation.AppDataLocation)
+    return Path(base) / "runs"
+
+
+class RunPanel(QtWidgets.QWidget):
+    """Controls of a live run of the open hall.
+
+    Parameters
+    ----------
+    document : HallDocument
+        The hall to run (its current layout when Start is pressed).
+    live : LiveRun
+        The runner.
+    folder : Path, optional
+        Where run files go (default :func:`runs_folder`).
+
+    Signals
+    -------
+    message(str)
+        A line for the status bar.
+    started()
+        A run was started.
+    """
+
+    message = QtCore.Signal(str)
+    started = QtCore.Signal()
+
+    def __init__(self, document: HallDocument, live: LiveRun, folder: Path | None = None,
+                 parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document, self.live = document, live
+        self.folder = folder or runs_folder()
+        self.scenario = QtWidgets.QComboBox()
+        self.scenario.setToolTip("What happens during the run: the layout's scenarios and the "
+                                 "scenario files next to it")
+        self.backend = QtWidgets.QComboBox()
+        self.backend.addItems(["auto", "numba", "numpy", "cupy"])
+        self.backend.setToolTip("Where the air model runs (auto: CuPy on a GPU, else Numba, "
+                                "else NumPy)")
+        self.air = QtWidgets.QCheckBox("air model")
+        self.air.setToolTip("Simulate the room air (slow on a CPU); off: racks breathe air "
+                            "at the air units' setpoint")
+        self.grid = QtWidgets.QDoubleSpinBox(decimals=2, minimum=0.1, maximum=2.0,
+                                             singleStep=0.05, value=0.5, suffix=" m")
+        self.grid.setToolTip("Air grid spacing")
+        self.air.toggled.connect(self.grid.setEnabled)
+        self.air.toggled.connect(self.backend.setEnabled)
+        self.speed = QtWidgets.QComboBox()
+        self.speed.addItems(list(SPEEDS))
+        self.speed.setToolTip("Most simulated seconds per wall second")
+        self.speed.currentTextChanged.connect(lambda t: setattr(self.live, "speed_cap", SPEEDS[t]))
+        self.start_button = QtWidgets.QPushButton("Start")
+        self.pause_button = QtWidgets.QPushButton("Pause", checkable=True)
+        self.stop_button = QtWidgets.QPushButton("Stop")
+        self.start_button.clicked.connect(self.start)
+        self.pause_button.toggled.connect(self.live.pause)
+        self.stop_button.clicked.connect(self.live.stop)
+        self.state = QtWidgets.QLabel("not running")
+        form = QtWidgets.QFormLayout(self)
+        form.addRow("Scenario", self.scenario)
+        air = QtWidgets.QHBoxLayout()
+        air.addWidget(self.air)
+        air.addWidget(self.grid)
+        form.addRow("Air", air)
+        form.addRow("Backend", self.backend)
+        form.addRow("Speed", self.speed)
+        buttons = QtWidgets.QHBoxLayout()
+        for button in (self.start_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+        form.addRow(buttons)
+        form.addRow(self.state)
+        self._scenarios: list[tuple[str, Scenario | Path]] = []
+        self._area = -1.0
+        live.finished.connect(self._finished)
+        live.progress.connect(self._progress)
+        document.layoutChanged.connect(lambda _: self.refresh())
+        document.pathChanged.connect(lambda _: self.refresh())
+        self.refresh()
+        self._enable(False)
+
+    def refresh(self) -> None:
+        """List the scenarios of the hall and pick the air model's default for its size."""
+        layout = self.document.layout
+        chosen = self.scenario.currentText()
+        self._scenarios = [(s.name, s) for s in layout.scenarios]
+        if self.document.path:
+            self._scenarios += [(p.stem.split("--", 1)[-1], p)
+                                for p in scenarios_for(Path(self.document.path))]
+        self._scenarios.append(("steady operation (1 h)", default_scenario()))
+        self.scenario.blockSignals(True)
+        self.scenario.clear()
+        self.scenario.addItems([name for name, _ in self._scenarios])
+        self.scenario.setCurrentIndex(max(self.scenario.findText(chosen), 0))
+        self.scenario.blockSignals(False)
+        area = layout.hall.width * layout.hall.depth
+        if area != self._area:  # another hall: its default; an edit keeps the user's choice
+            self._area = area
+            self.air.setChecked(area <= AIR_DEFAULT_AREA)
+        self.grid.setEnabled(self.air.isChecked())
+        self.backend.setEnabled(self.air.isChecked())
+
+    def choose(self, name: str) -> None:
+        """Pick the scenario listed as ``name``."""
+        index = self.scenario.findText(name)
+        if index < 0:
+            raise ValueError(f"no scenario {name!r}; listed: "
+                             + ", ".join(n for n, _ in self._scenarios))
+        self.scenario.setCurrentIndex(index)
+
+    def options(self) -> EngineOptions:
+        """Engine options from the panel."""
+        return EngineOptions(air=self.air.isChecked(), air_spacing=self.grid.value(),
+                             backend=self.backend.currentText())
+
+    def start(self) -> bool:
+        """Start a run of the open hall with the chosen scenario; False if it cannot start."""
+        _, chosen = self._scenarios[self.scenario.currentIndex()]
+        try:
+            scenario = load_scenario(chosen) if isinstance(chosen, Path) else chosen
+        except UserError as error:
+            self.message.emit(f"Scenario not loaded: {error}")
+            return False
+        stamp = clock.strftime("%Y%m%d-%H%M%S")
+        name = self.document.layout.name.replace(" ", "-").replace("/", "-")
+        path = self.folder / f"{name}--{stamp}.h5"
+        self.live.speed_cap = SPEEDS[self.speed.currentText()]
+        self.live.start(self.document.layout, scenario, self.options(), path)
+        self.pause_button.setChecked(False)
+        self._enable(True)
+        air = (f"air model on ({self.grid.value():g} m, {self.backend.currentText()})"
+               if self.air.isChecked() else "air model off")
+        if not self.air.isChecked() and self.document.layout.hall.width \
+                * self.document.layout.hall.depth > AIR_DEFAULT_AREA:
+            air += f" (default above {AIR_DEFAULT_AREA:g} m²: slow on a CPU)"
+        self.state.setText("starting...")
+        self.started.emit()
+        self.message.emit(f"Running '{scenario.name}', {air}; recording to {path}")
+        return True
+
+    def _enable(self, running: bool) -> None:
+        self.start_button.setEnabled(not running)
+        self.pause_button.setEnabled(running)
+        self.stop_button.setEnabled(running)
+
+    def _progress(self, time: float, speed: float) -> None:
+        self.state.setText(f"t = {time:.0f} s of {self.live.model.duration:.0f} s, "
+                           f"{speed:.1f}x real time")
+
+    def _finished(self, status: str, message: str) -> None:
+        self._enable(False)
+        self.pause_button.setChecked(False)
+        self.state.setText(f"{status}: {message}")
+        self.message.emit(f"Run {status} ({message}); file {self.live.path}")

@@ -1,0 +1,108 @@
+"""Replaying run files: open, scrub to an event, click the timeline, follow a live file."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from PySide6 import QtCore
+
+from gui.app import run_app
+from twin.engine import EngineOptions, Simulation
+from twin.engine.recording import open_run_file
+from twin.examples import layouts_dir
+from twin.files import load_layout, load_scenario
+
+
+def _simulate(path, pause: float = 0.0) -> None:
+    """The pod's pump trip without standby, air off, recorded to ``path``."""
+    layout = load_layout(layouts_dir() / "pod-1mw.json")
+    scenario = load_scenario(layouts_dir() / "scenarios/pod-1mw--pump-trip-no-standby.json")
+    sim = Simulation(layout, scenario, EngineOptions(air=False))
+    sim.writer = open_run_file(sim, path, ["test"])
+    try:
+        for _ in sim.iter_run():
+            time.sleep(pause)
+    finally:
+        sim.writer.close("complete")
+
+
+@pytest.fixture(scope="module")
+def run_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("runs") / "pump-trip.h5"
+    _simulate(path)
+    return path
+
+
+def test_open_scrub_and_click_the_timeline(window, qtbot, run_file):
+    session = window.session
+    assert session.open_run(str(run_file))
+    assert [r.id for r in window.document.layout.racks][:2] == ["A1", "A2"]
+    model = session.model
+    assert model.status == "complete" and model.end_time == 600.0
+    # Scrub: the slider moves the cursor and the canvas follows.
+    session.bar.slider.setValue(1500)
+    assert model.cursor == 150.0
+    assert window.canvas.items["A1"].brush().color().name() == "#c9242b"  # tripped by then
+    session.bar.slider.setValue(300)
+    assert window.canvas.items["A1"].brush().color().name() == "#3b7dd8"  # still ok
+    # Step to the next event: the duty pump fails at 60 s.
+    index = session.replay.step_event(True)
+    assert model.cursor == 60.0 and model.events[index].component == "CDU-1-PA"
+    assert session.plots.cursors[0].value() == 60.0 and session.timeline.cursor.value() == 60.0
+    # Click the dot of A1's trip on the timeline: replay jumps there and A1 is selected.
+    window.docks["Cascade"].raise_()
+    timeline = session.timeline
+    qtbot.waitUntil(timeline.isVisible)
+    trip = next(i for i, e in enumerate(model.events)
+                if e.component == "A1" and e.state == "tripped")
+    event = model.events[trip]
+    scene = timeline.getPlotItem().vb.mapViewToScene(
+        QtCore.QPointF(event.time, timeline.lanes.index("A1")))
+    qtbot.mouseClick(timeline.viewport(), QtCore.Qt.MouseButton.LeftButton,
+                     pos=timeline.mapFromScene(scene))
+    assert model.cursor == event.time
+    assert window.document.selection == {"A1"}
+    # Clicking a pump's event selects its CDU.
+    session.events.itemClicked.emit(session.events.topLevelItem(index), 0)
+    assert window.document.selection == {"CDU-1"} and model.cursor == 60.0
+
+
+def test_replay_plays_and_refuses_what_is_not_a_run(window, qtbot, run_file, tmp_path):
+    session = window.session
+    assert session.open_run(str(run_file))
+    session.bar.speed.setValue(100)
+    session.bar.play.setChecked(True)
+    qtbot.waitUntil(lambda: session.model.cursor > 20.0, timeout=5000)
+    session.bar.play.setChecked(False)
+    assert not session.replay.playing
+    bad = tmp_path / "not-a-run.h5"
+    bad.write_text("hello")
+    assert not session.open_run(str(bad))
+    assert "not a readable HallTwin run file" in window.last_message.informativeText()
+
+
+def test_replay_follows_a_file_being_written(window, qtbot, tmp_path):
+    path = tmp_path / "live.h5"
+    writer = threading.Thread(target=_simulate, args=(path, 0.002))
+    writer.start()
+    try:
+        qtbot.waitUntil(path.exists, timeout=10_000)
+        qtbot.wait(300)
+        assert window.session.open_run(str(path))
+        model = window.session.model
+        first = model.rows
+        assert model.status == "running" and first < 600
+        qtbot.waitUntil(lambda: model.status == "complete", timeout=20_000)
+        assert model.rows == 600 and model.rows > first
+        assert any(e.state == "tripped" for e in model.events)
+        assert model.cursor == 600.0, "the cursor followed the growing file"
+    finally:
+        writer.join()
+
+
+def test_screenshot_of_a_run_at_its_worst_moment(run_file, tmp_path, qapp):
+    out = tmp_path / "worst.png"
+    assert run_app(str(run_file), screenshot=str(out)) == 0
+    assert out.stat().st_size > 10_000
