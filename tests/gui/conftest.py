@@ -8,6 +8,19 @@ from PySide6 import QtCore, QtWidgets
 from gui.app import MainWindow
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_engine():
+    """Compile the engine's numba kernels once, on the main thread, before any live run:
+    on a fresh checkout (no numba cache) the first compile inside a run's worker thread,
+    competing with the window for the GIL, outlasted the tests' timeouts."""
+    from twin.engine import EngineOptions, Simulation, default_scenario
+    from twin.examples import layouts_dir
+    from twin.files import load_layout
+
+    layout = load_layout(layouts_dir() / "pod-1mw.json")
+    Simulation(layout, default_scenario(2.0), EngineOptions(air=False)).run()
+
+
 @pytest.fixture(autouse=True)
 def _empty_clipboard(qapp):
     """Leave the clipboard empty after each test: Qt's offscreen platform (PySide6 6.11)

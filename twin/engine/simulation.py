@@ -99,7 +99,6 @@ class Snapshot:
     it_power: float
     cooling_power: float
     new_events: list[Event] = field(default_factory=list)
-    air_temperature: np.ndarray | None = None
 
 
 def default_scenario(duration: float = 3600.0) -> Scenario:
