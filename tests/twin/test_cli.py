@@ -79,3 +79,12 @@ def test_missing_file_is_a_message_not_a_traceback():
     assert result.returncode == 1
     assert result.stderr.startswith("no-such.json: no such file")
     assert "Traceback" not in result.stderr
+
+
+def test_output_piped_into_head_stops_quietly():
+    """The 10 MW report (~74 kB) overfills the pipe after ``head`` has gone."""
+    hall = layouts_dir() / "hall-10mw.json"
+    result = subprocess.run(f"'{sys.executable}' -m twin check '{hall}' --json | head -1",
+                            shell=True, capture_output=True, text=True)
+    assert result.stdout == "{\n"
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
