@@ -58,15 +58,14 @@ class Problem:
 def format_path(loc: tuple[Any, ...]) -> str:
     """Turn a pydantic location into a file path: ``racks[12].power_kw``."""
     text = ""
-    previous: Any = None
-    for part in loc:
+    for i, part in enumerate(loc):
         if isinstance(part, int):
             text += f"[{part}]"
-        elif isinstance(previous, int) and part in _UNION_TAGS:
-            pass  # the discriminator's value is not part of the file's path
+        elif i >= 2 and loc[i - 2] == "events" and isinstance(loc[i - 1], int) \
+                and part in _UNION_TAGS:
+            pass  # the event's discriminator value is not part of the file's path
         else:
             text += f".{part}" if text else str(part)
-        previous = part
     return text
 
 

@@ -175,3 +175,9 @@ def test_summary_counts_capacity_with_n_plus_1():
     assert "racks      24, IT 3,168 kW" in text
     assert "capacity 4,104 kW; with N+1 (largest CDU out) 2,736 kW for 2,534 kW" in text
     assert "(covered)" in text
+
+
+def test_an_unknown_key_named_like_an_event_action_is_still_named(doc):
+    doc["cdus"][0]["load_swing"] = 1  # found by the fuzz test: the name of a union tag
+    assert any(line.startswith("hall.json: cdus[0].load_swing: unknown key")
+               for line in problems_of(doc))
