@@ -4,6 +4,7 @@ Usage::
 
     python bench/air.py [--backend auto|numpy|numba|cupy] [--sizes 0.5M,4M,16M,hall]
                         [--steps 20] [--float64] [--threads N]
+                        [--advection flux|semi-lagrangian] [--cfl C] [--spinup S]
 
 For each grid: a hall-like room (0.25 m cells, rows of 20 kW racks as flow
 patches, air units at a 20 °C setpoint, Smagorinsky viscosity, buoyancy) is
@@ -13,7 +14,8 @@ solve's share, and the step in single-sweep equivalents (step time / one
 7-point stencil sweep of the same backend).  Each solver kernel's effective
 bandwidth (minimum bytes it must move / its time) is compared with a
 STREAM-style copy and triad measured in the same run.  ``hall`` is the 10 MW
-example hall's grid (28 × 22 × 5.5 m at 0.25 m: 112 × 88 × 22 cells).
+example hall's grid (28 × 22 × 5.5 m at 0.25 m: 112 × 88 × 22 cells), and
+``hall-0.1m`` the same room at 0.1 m (280 × 220 × 55 cells).
 
 A py-pde peer column (the same heat step in py-pde) is printed only when
 py-pde is installed.  Nothing here passes or fails on a time.
@@ -34,10 +36,13 @@ from bench.air_kernels import kernel_table, stencil_sweep, stream  # noqa: E402
 from solvers.air import AirProperties, AirSolver, Grid, Opening  # noqa: E402
 from solvers.backend import select_backend  # noqa: E402
 
-SIZES = {"0.5M": (128, 128, 32), "4M": (256, 256, 64), "16M": (512, 512, 64), "hall": (112, 88, 22)}
+SIZES = {"0.5M": (128, 128, 32), "4M": (256, 256, 64), "16M": (512, 512, 64), "hall": (112, 88, 22),
+         "hall-0.1m": (280, 220, 55)}
+#: Cell size (m) of the named grids that are not at the default 0.25 m.
+SPACING = {"hall-0.1m": 0.1}
 
 
-def hall_problem(shape, backend, dtype, spacing=0.25):
+def hall_problem(shape, backend, dtype, spacing=0.25, advection="flux", cfl=0.9):
     """A room of ``shape`` cells: rows of 20 kW racks and air units along both x-walls.
 
     Racks (0.5 × 1.0 × 2.0 m, 1.4 m³/s, inlet y-, outlet y+) stand 1 m apart
@@ -59,7 +64,9 @@ def hall_problem(shape, backend, dtype, spacing=0.25):
         units.append((((size[0] - 1.5, y, 0.0), (size[0], y + 6.0, height)), "x-"))
     for box in racks + [u[0] for u in units]:
         grid.add_obstacle(*box)
-    solver = AirSolver(grid, props, backend, dtype=dtype, profile=True)
+    solver = AirSolver(
+        grid, props, backend, dtype=dtype, profile=True, advection=advection, cfl=cfl
+    )
     for i, box in enumerate(racks):
         solver.add_patch(f"R{i}", Opening(*box, "y-"), Opening(*box, "y+"))
         solver.set_patch(f"R{i}", 1.4, heat=20e3)
@@ -71,10 +78,15 @@ def hall_problem(shape, backend, dtype, spacing=0.25):
     return solver, len(racks), len(units)
 
 
-def time_steps(solver, steps):
-    """Run ``steps`` steps after a warm-up; returns (seconds per step, mean dt, parts per step)."""
+def time_steps(solver, steps, spinup=0.0):
+    """Run ``steps`` steps after a warm-up; returns (seconds per step, mean dt, parts per step).
+
+    The warm-up is 3 steps, then ``spinup`` simulated seconds, so that the
+    step length reflects developed room flow rather than the start from rest.
+    """
     for _ in range(3):
         solver.step()
+    solver.advance_to(solver.time + spinup)
     for key in solver.timings:
         solver.timings[key] = 0.0
     t0, start = solver.time, time.perf_counter()
@@ -108,7 +120,14 @@ def main(argv=None):
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--float64", action="store_true", help="double precision (default float32)")
     parser.add_argument("--threads", type=int, default=None, help="numba threads")
+    parser.add_argument("--advection", default="flux", choices=("flux", "semi-lagrangian"))
+    parser.add_argument("--cfl", type=float, default=None,
+                        help="step fraction (flux, default 0.9) or Courant number "
+                        "(semi-lagrangian, default 4)")  # fmt: skip
+    parser.add_argument("--spinup", type=float, default=0.0,
+                        help="simulated seconds run before timing (s)")  # fmt: skip
     args = parser.parse_args(argv)
+    cfl = args.cfl or (0.9 if args.advection == "flux" else 4.0)
     backend = select_backend(args.backend)
     if args.threads and backend.name == "numba":
         backend.module("numba").set_num_threads(args.threads)
@@ -117,13 +136,18 @@ def main(argv=None):
     suffix = f", {threads} threads" if threads else ""
     print(f"backend {backend.name} on {backend.device}{suffix}")
     print(f"dtype {np.dtype(dtype).name}; {backend.reason}")
+    print(f"advection {args.advection}, cfl {cfl:g}, spin-up {args.spinup:g} s")
     bw = stream(backend, dtype)
     print(f"STREAM-style bandwidth: copy {bw['copy']:.1f} GB/s, triad {bw['triad']:.1f} GB/s")
     for name in args.sizes.split(","):
         shape = SIZES.get(name) or tuple(int(v) for v in name.lower().split("x"))
         cells = int(np.prod(shape))
-        solver, n_racks, n_units = hall_problem(shape, backend, dtype)
-        wall, dt, parts = time_steps(solver, args.steps)
+        solver, n_racks, n_units = hall_problem(shape, backend, dtype, SPACING.get(name, 0.25),
+                                                args.advection, cfl)  # fmt: skip
+        wall, dt, parts = time_steps(solver, args.steps, args.spinup)
+        if solver.status != "ok":
+            print(f"\n== {name}: the run stopped ({solver.status}): {solver.message}")
+            continue
         sweep = stencil_sweep(backend, shape, dtype)
         print(f"\n== {name}: {shape[0]}x{shape[1]}x{shape[2]} = {cells / 1e6:.2f} M cells, "
               f"{n_racks} racks, {n_units} air units, {args.steps} steps")

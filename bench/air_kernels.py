@@ -142,6 +142,23 @@ def kernel_table(solver):
         ("mg_smooth (half)", lambda: k.mg_smooth(fine, 0), 7 * b),
         ("mg_residual", lambda: k.mg_residual(fine), 7 * b),
     ]
+    sl = solver._semi_lagrangian
+    if sl is not None:
+        per = sl.periodic
+        rows += [
+            ("sl_scalar", lambda: sl.kernels.sl_scalar(solver.T, solver.vel, solver.fluid, h, 0.1,
+                                                       per, g, n3, solver.T_new), 5 * b + 1),
+            ("sl_velocity u", lambda: sl.kernels.sl_velocity(0, solver.vel, solver.open[0], h, 0.1,
+                                                             per, g, n3, solver.vel_new[0]),
+             5 * b + 1),
+            ("diffuse_scalar", lambda: sl.kernels.diffuse_scalar(solver.T, 2e-5, solver.nu_t, 1.2,
+                                                                 solver.fluid, h, 1e-3, g, n3,
+                                                                 solver.T_new),
+             2 * b + 1 + nut_bytes),
+            ("diffuse_velocity u", lambda: sl.kernels.diffuse_velocity(
+                0, solver.vel[0], solver.T, 1.5e-5, solver.nu_t, solver.open[0], h, 1e-3, 0.0,
+                24.0, g, n3, solver.vel_new[0]), 3 * b + 1 + nut_bytes),
+        ]
     if solver.nu_t is not None:
         rows.insert(2, ("smagorinsky", lambda: k.smagorinsky(solver.vel, 1e-3, g, n3, h,
                                                               solver.nu_t), 4 * b))

@@ -67,7 +67,7 @@ def _line_at(values, coords, where, axis):
 
 
 # ---------------------------------------------------------------------- cavity
-def lid_driven_cavity(re, n, backend, dtype=np.float64, t_max=None, tol=1e-5):
+def lid_driven_cavity(re, n, backend, dtype=np.float64, t_max=None, tol=1e-5, scheme=None):
     """Lid-driven unit cavity at Reynolds number ``re`` on ``n × n`` cells.
 
     The lid (y = 1) moves at u = 1; ``nu = 1 / re``.  Runs until the velocity
@@ -77,7 +77,7 @@ def lid_driven_cavity(re, n, backend, dtype=np.float64, t_max=None, tol=1e-5):
     """
     grid = Grid((n, n, 1), (1.0 / n,) * 3, {"y+": Wall("noslip", (1.0, 0.0))})
     props = AirProperties(nu=1.0 / re, kappa=1.0 / re, beta=0.0, gravity=(0.0, 0.0, 0.0), t_ref=0.0)
-    solver = AirSolver(grid, props, backend, dtype=dtype)
+    solver = AirSolver(grid, props, backend, dtype=dtype, **(scheme or {}))
     t_max = t_max or max(30.0, re / 10.0)
     speed = lambda: np.concatenate([a.ravel() for a in solver.velocity_faces()[:2]])  # noqa: E731
     rate = run_to_steady(solver, 1.0, tol, t_max, speed)
@@ -128,7 +128,7 @@ def _peak(values, coords):
     return float(values[i]), float(coords[i])
 
 
-def heated_cavity(ra, n, backend, pr=0.71, dtype=np.float64, t_max=None, tol=1e-4):
+def heated_cavity(ra, n, backend, pr=0.71, dtype=np.float64, t_max=None, tol=1e-4, scheme=None):
     """Differentially heated square cavity (de Vahl Davis 1983) at Rayleigh number ``ra``.
 
     Scaled so that L = 1, kappa = 1, nu = Pr, g beta ΔT = Ra Pr: velocities
@@ -138,7 +138,7 @@ def heated_cavity(ra, n, backend, pr=0.71, dtype=np.float64, t_max=None, tol=1e-
     walls = {"x-": Wall(temperature=1.0), "x+": Wall(temperature=0.0)}
     grid = Grid((n, n, 1), (1.0 / n,) * 3, walls)
     props = AirProperties(nu=pr, kappa=1.0, beta=1.0, gravity=(0.0, -ra * pr, 0.0), t_ref=0.5)
-    solver = AirSolver(grid, props, backend, dtype=dtype)
+    solver = AirSolver(grid, props, backend, dtype=dtype, **(scheme or {}))
     x = (np.arange(n) + 0.5) / n
     solver.set_temperature(np.broadcast_to(1.0 - x, (1, n, n)))
     t_max = t_max or 1.5

@@ -20,10 +20,12 @@ _STILL = {"beta": 0.0, "gravity": (0.0, 0.0, 0.0), "t_ref": 0.0}
 
 
 # ---------------------------------------------------------------------- heat equation
-def _heat_error(n, backend, dtype, t_end):
+def _heat_error(n, backend, dtype, t_end, scheme=None):
     walls = {face: Wall(temperature=0.0) for face in ("x-", "x+", "y-", "y+", "z-", "z+")}
     grid = Grid((n, n, n), (1.0 / n,) * 3, walls)
-    solver = AirSolver(grid, AirProperties(nu=1.0, kappa=1.0, **_STILL), backend, dtype=dtype)
+    solver = AirSolver(
+        grid, AirProperties(nu=1.0, kappa=1.0, **_STILL), backend, dtype=dtype, **(scheme or {})
+    )
     c = (np.arange(n) + 0.5) / n
     mode = (
         np.sin(np.pi * c)[:, None, None]
@@ -37,7 +39,7 @@ def _heat_error(n, backend, dtype, t_end):
     return float(np.sqrt(np.mean(err**2))), float(np.abs(err).max()), solver.steps
 
 
-def heat_mode(n, backend, dtype=np.float64):
+def heat_mode(n, backend, dtype=np.float64, scheme=None):
     """Heat equation ``T_t = lap T`` on the unit cube, ``T = sin(pi x) sin(pi y) sin(pi z)``.
 
     Walls at T = 0, kappa = 1 m²/s, run to ``t = 1 / (3 pi²)`` s (one e-fold)
@@ -46,7 +48,7 @@ def heat_mode(n, backend, dtype=np.float64):
     """
     t_end = 1.0 / (3.0 * np.pi**2)
     sizes = [n // 4, n // 2, n]
-    runs = [_heat_error(m, backend, dtype, t_end) for m in sizes]
+    runs = [_heat_error(m, backend, dtype, t_end, scheme) for m in sizes]
     rms = [r[0] for r in runs]
     orders = [float(np.log2(rms[i] / rms[i + 1])) for i in range(2)]
     metrics = {
@@ -62,7 +64,16 @@ def heat_mode(n, backend, dtype=np.float64):
 
 
 # ---------------------------------------------------------------------- Gaussian
-def gaussian(n, backend, dtype=np.float64, kappa=1e-3, sigma=0.06, velocity=(1.0, 0.5), t_end=1.0):
+def gaussian(
+    n,
+    backend,
+    dtype=np.float64,
+    kappa=1e-3,
+    sigma=0.06,
+    velocity=(1.0, 0.5),
+    t_end=1.0,
+    scheme=None,
+):
     """A Gaussian hill (peak 1 on 0) advected across a periodic unit square and diffusing.
 
     Exact: ``(s0²/s²) exp(-|x - x0 - U t|² / (2 s²))``, ``s² = s0² + 2 kappa t``,
@@ -72,7 +83,9 @@ def gaussian(n, backend, dtype=np.float64, kappa=1e-3, sigma=0.06, velocity=(1.0
     grid = Grid(
         (n, n, 1), (1.0 / n,) * 3, {"x-": PERIODIC, "x+": PERIODIC, "y-": PERIODIC, "y+": PERIODIC}
     )
-    solver = AirSolver(grid, AirProperties(nu=kappa, kappa=kappa, **_STILL), backend, dtype=dtype)
+    solver = AirSolver(
+        grid, AirProperties(nu=kappa, kappa=kappa, **_STILL), backend, dtype=dtype, **(scheme or {})
+    )
     c = (np.arange(n) + 0.5) / n
 
     def exact(t):
@@ -117,7 +130,7 @@ def gaussian(n, backend, dtype=np.float64, kappa=1e-3, sigma=0.06, velocity=(1.0
 
 
 # ---------------------------------------------------------------------- Taylor–Green
-def taylor_green(n, backend, dtype=np.float64, nu=0.01, t_end=5.0):
+def taylor_green(n, backend, dtype=np.float64, nu=0.01, t_end=5.0, scheme=None):
     """Decaying Taylor–Green vortex on the periodic square ``[0, 2 pi]²``.
 
     ``u = sin x cos y``, ``v = -cos x sin y`` (m/s, lengths in m).
@@ -128,7 +141,9 @@ def taylor_green(n, backend, dtype=np.float64, nu=0.01, t_end=5.0):
     L = 2.0 * np.pi
     per = {face: PERIODIC for face in ("x-", "x+", "y-", "y+")}
     grid = Grid((n, n, 1), (L / n,) * 3, per)
-    solver = AirSolver(grid, AirProperties(nu=nu, kappa=nu, **_STILL), backend, dtype=dtype)
+    solver = AirSolver(
+        grid, AirProperties(nu=nu, kappa=nu, **_STILL), backend, dtype=dtype, **(scheme or {})
+    )
     h = L / n
     faces, centres = np.arange(n + 1) * h, (np.arange(n) + 0.5) * h
     u = np.sin(faces)[None, None, :] * np.cos(centres)[None, :, None]
@@ -156,7 +171,9 @@ def taylor_green(n, backend, dtype=np.float64, nu=0.01, t_end=5.0):
 
 
 # ---------------------------------------------------------------------- rack in a box
-def rack_box(backend, spacing=0.25, dtype=np.float64, rack_heat=20e3, t_end=600.0, window=60.0):
+def rack_box(
+    backend, spacing=0.25, dtype=np.float64, rack_heat=20e3, t_end=600.0, window=60.0, scheme=None
+):
     """A 20 kW rack and one air unit in a closed, adiabatic 6 × 4 × 3 m room.
 
     The rack (0.6 × 1.2 × 2.3 m) draws air at its front (y-) and blows it out
@@ -173,7 +190,7 @@ def rack_box(backend, spacing=0.25, dtype=np.float64, rack_heat=20e3, t_end=600.
     unit_lo, unit_hi = (0.5, 0.0, 0.0), (1.5, 0.5, 2.0)
     grid.add_obstacle(rack_lo, rack_hi)
     grid.add_obstacle(unit_lo, unit_hi)
-    solver = AirSolver(grid, props, backend, dtype=dtype)
+    solver = AirSolver(grid, props, backend, dtype=dtype, **(scheme or {}))
     solver.add_patch("rack", Opening(rack_lo, rack_hi, "y-"), Opening(rack_lo, rack_hi, "y+"))
     solver.add_patch("unit", Opening(unit_lo, unit_hi, "z+"), Opening(unit_lo, unit_hi, "y+"))
     rack_flow = rack_heat / (props.rho * props.cp * 12.0)
@@ -224,7 +241,18 @@ DEFAULT_N = {"cavity": 128, "heated-cavity": 64, "heat": 32, "gaussian": 64, "ta
 CASE_NAMES = ("cavity", "heated-cavity", "heat", "gaussian", "taylor-green", "rack-box")
 
 
-def run_case(name, backend, n=None, re=100.0, ra=1e4, pr=0.71, spacing=0.25, dtype=np.float64):
+def run_case(
+    name,
+    backend,
+    n=None,
+    re=100.0,
+    ra=1e4,
+    pr=0.71,
+    spacing=0.25,
+    dtype=np.float64,
+    advection="flux",
+    courant=None,
+):
     """Run a verification case by name; see each case's function for the physics.
 
     Parameters
@@ -239,23 +267,39 @@ def run_case(name, backend, n=None, re=100.0, ra=1e4, pr=0.71, spacing=0.25, dty
     spacing : float
         Grid spacing of ``rack-box`` (m).
     dtype : numpy dtype
+    advection : {"flux", "semi-lagrangian"}
+        The solver's transport scheme (see :class:`.AirSolver`).
+    courant : float, optional
+        Cells per step of the semi-Lagrangian scheme (default 4); the flux
+        scheme always takes 0.9 of its stable step.
 
     Returns
     -------
     dict
-        ``{"case", "params", "backend", "samples", "metrics", "reference_error"}``.
+        ``{"case", "params", "backend", "samples", "metrics", "reference_error"}``;
+        ``params`` names the scheme.
     """
     if name not in CASE_NAMES:
         raise ValueError(f"unknown case {name!r}; cases are {', '.join(CASE_NAMES)}")
+    courant = courant or 4.0
+    scheme = {"advection": advection, "cfl": courant if advection != "flux" else 0.9}
+    result = _dispatch(name, backend, n, re, ra, pr, spacing, dtype, scheme)
+    result["params"]["advection"] = advection
+    if advection != "flux":
+        result["params"]["courant"] = courant
+    return result
+
+
+def _dispatch(name, backend, n, re, ra, pr, spacing, dtype, scheme):
     if name == "rack-box":
-        return rack_box(backend, spacing=spacing, dtype=dtype)
+        return rack_box(backend, spacing=spacing, dtype=dtype, scheme=scheme)
     n = n or DEFAULT_N[name]
     if name == "cavity":
-        return lid_driven_cavity(re, n, backend, dtype=dtype)
+        return lid_driven_cavity(re, n, backend, dtype=dtype, scheme=scheme)
     if name == "heated-cavity":
-        return heated_cavity(ra, n, backend, pr=pr, dtype=dtype)
+        return heated_cavity(ra, n, backend, pr=pr, dtype=dtype, scheme=scheme)
     if name == "heat":
-        return heat_mode(n, backend, dtype=dtype)
+        return heat_mode(n, backend, dtype=dtype, scheme=scheme)
     if name == "gaussian":
-        return gaussian(n, backend, dtype=dtype)
-    return taylor_green(n, backend, dtype=dtype)
+        return gaussian(n, backend, dtype=dtype, scheme=scheme)
+    return taylor_green(n, backend, dtype=dtype, scheme=scheme)

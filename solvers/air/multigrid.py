@@ -117,6 +117,19 @@ def _wrap(cell, shape, n3, g, axis):
     return int(np.ravel_multi_index(idx, shape))
 
 
+def _pseudo_inverse(dense):
+    """Pseudo-inverse of the coarsest level's symmetric positive semi-definite operator.
+
+    A closed room's operator is singular (its null space is the constant
+    pressure); its eigenvalue there is round-off, and it must be dropped, not
+    inverted.  Done explicitly because ``numpy.linalg.pinv``'s default cutoff
+    changed in NumPy 2.5 and stopped dropping it (the projection then failed).
+    """
+    values, vectors = np.linalg.eigh(dense)
+    keep = values > values.max() * dense.shape[0] * np.finfo(float).eps * 10
+    return (vectors[:, keep] / values[keep]) @ vectors[:, keep].T
+
+
 class PoissonMG:
     """Multigrid-preconditioned CG for the pressure on a padded grid.
 
@@ -180,7 +193,7 @@ class PoissonMG:
         last = levels_host[-1]
         dense, flat = _dense_operator(last[3], last[4], last[0], last[1], last[2])
         self._coarse_flat = backend.to_device(flat)
-        self._coarse_pinv = backend.to_device(np.linalg.pinv(dense), self.dtype)
+        self._coarse_pinv = backend.to_device(_pseudo_inverse(dense), self.dtype)
         fine = self.levels[0]
         self._r = xp.zeros_like(fine.x)
         self._z = xp.zeros_like(fine.x)

@@ -126,6 +126,10 @@ class PatchSet:
         self.rho_cp = rho * cp
         self.names: list[str] = []
         self._openings: list[tuple] = []  # per patch: (sink info, source info)
+        self._depths: list[tuple] = []  # per patch: cells of the sink and source boxes
+        #: Carry each opening's velocity into its box, half the box deep
+        #: (semi-Lagrangian transport traces trajectories through it).
+        self.through_flow = False
         self._settings: list[dict] = []
         self._device = None
         self._geometry = None
@@ -140,11 +144,25 @@ class PatchSet:
         if name in self.names:
             raise ValueError(f"a patch named {name!r} exists already")
         self._openings.append((opening_faces(self.grid, sink), opening_faces(self.grid, source)))
+        self._depths.append(tuple(self._depth(o) for o in (sink, source)))
         self.names.append(name)
         self._settings.append({"flow": 0.0, "heat": 0.0, "setpoint": np.nan, "capacity": np.inf})
         self._geometry = None
         self._dirty = True
         return len(self.names) - 1
+
+    def _depth(self, opening):
+        """Cells of an opening's box along the opening's normal."""
+        box = self.grid.cell_range(opening.lo, opening.hi)
+        axis = FACES.index(opening.side) // 2
+        return box[2 - axis].stop - box[2 - axis].start
+
+    def _inner_faces(self, p, which, fidx, axis, outward):
+        """Faces inside patch ``p``'s box behind an opening (``which`` 0 sink, 1 source)."""
+        n = self._depths[p][which]
+        depth = n // 2 if which == 1 else n - 1 - n // 2
+        stride = (1, self.grid.padded[2], self.grid.padded[1] * self.grid.padded[2])[axis]
+        return [fidx - m * outward * stride for m in range(1, depth + 1)]
 
     def set(self, name, flow, heat=None, setpoint=None, capacity=None):
         """Set a patch's flow (m³/s) and its heat (W), or its setpoint (°C) and capacity (W)."""
@@ -172,14 +190,18 @@ class PatchSet:
         faces = {0: [], 1: [], 2: []}
         face_pid, face_dir = {0: [], 1: [], 2: []}, {0: [], 1: [], 2: []}
         for p, openings in enumerate(self._openings):
-            for (axis, fidx, cells, outward), sign, lists in zip(
-                openings, (-1, 1), (sink, src), strict=True
+            for which, ((axis, fidx, cells, outward), sign, lists) in enumerate(
+                zip(openings, (-1, 1), (sink, src), strict=True)
             ):
                 area = fidx.size * h[(axis + 1) % 3] * h[(axis + 2) % 3]
-                faces[axis].append(fidx)
-                face_pid[axis].append(np.full(fidx.size, p))
-                # face velocity = direction * flow, direction = ±1 / area
-                face_dir[axis].append(np.full(fidx.size, sign * outward / area))
+                prescribed = [fidx]
+                if self.through_flow:
+                    prescribed += self._inner_faces(p, which, fidx, axis, outward)
+                for f in prescribed:
+                    faces[axis].append(f)
+                    face_pid[axis].append(np.full(f.size, p))
+                    # face velocity = direction * flow, direction = ±1 / area
+                    face_dir[axis].append(np.full(f.size, sign * outward / area))
                 lists["cells"].append(cells)
                 lists["pid"].append(np.full(cells.size, p))
                 # |u| / h_axis per unit flow: the fraction of a cell replaced per second
@@ -225,6 +247,18 @@ class PatchSet:
         if self.names and self._dirty:
             self._push_settings(velocity)
 
+    def _exchange(self, T):
+        """Sink cell temperatures, sink means, heat (W) and source temperatures from ``T``."""
+        d, geo, xp = self._device, self._geometry, self.backend.xp
+        t_cells = T.reshape(-1)[geo["cells_sink"]].astype(np.float64)
+        n = len(self.names)
+        t_sink = xp.bincount(geo["pid_sink"], weights=t_cells, minlength=n) / geo["counts"]
+        mcp = self.rho_cp * d["flow"]
+        safe = xp.where(mcp > 0, mcp, 1.0)
+        wanted = xp.where(xp.isnan(d["setpoint"]), d["heat"], mcp * (d["setpoint"] - t_sink))
+        heat = xp.where(mcp > 0, xp.clip(wanted, -d["capacity"], d["capacity"]), 0.0)
+        return t_cells, t_sink, heat, t_sink + heat / safe
+
     def apply(self, T, T_new, velocity, dt, stage):
         """Add the patches' advective heat fluxes for one forward-Euler stage of ``dt`` s.
 
@@ -237,14 +271,8 @@ class PatchSet:
             return
         self.prepare(velocity)
         d, geo, xp = self._device, self._geometry, self.backend.xp
-        t_cells = T.reshape(-1)[geo["cells_sink"]].astype(np.float64)
+        t_cells, t_sink, _, t_src = self._exchange(T)
         n = len(self.names)
-        t_sink = xp.bincount(geo["pid_sink"], weights=t_cells, minlength=n) / geo["counts"]
-        mcp = self.rho_cp * d["flow"]
-        safe = xp.where(mcp > 0, mcp, 1.0)
-        wanted = xp.where(xp.isnan(d["setpoint"]), d["heat"], mcp * (d["setpoint"] - t_sink))
-        heat = xp.where(mcp > 0, xp.clip(wanted, -d["capacity"], d["capacity"]), 0.0)
-        t_src = t_sink + heat / safe
         sink_flow = geo["rate_sink"] * d["flow"][geo["pid_sink"]]
         src_flow = geo["rate_src"] * d["flow"][geo["pid_src"]]
         delta = xp.concatenate([-dt * sink_flow * t_cells, dt * src_flow * t_src[geo["pid_src"]]])
@@ -261,6 +289,53 @@ class PatchSet:
         else:
             d["last_heat"] = d["last_heat"] + carried
         self._energy += carried * dt
+
+    def exchange(self, T, velocity, dt):
+        """Book one step of ``dt`` s taken by whole-step (semi-Lagrangian) transport.
+
+        The sink means and source temperatures come from ``T`` (the step's
+        start); the heat booked is ``rho cp Q (T_source - T_sink)`` exactly,
+        which the scheme's energy fixer makes the room receive.
+
+        Returns
+        -------
+        t_sink, t_src : device arrays, one value per patch (°C)
+        heat : device array, one value per patch (W)
+        """
+        self.prepare(velocity)
+        _, t_sink, heat, t_src = self._exchange(T)
+        d = self._device
+        d["t_sink"], d["t_src"], d["last_heat"] = t_sink, t_src, heat
+        self._energy += heat * dt
+        return t_sink, t_src, heat
+
+    def source_cells(self):
+        """Solid cells behind each source opening, up to half the box deep.
+
+        A semi-Lagrangian trajectory that starts next to a source opening
+        traces back into the obstacle; finding the source temperature there
+        is what lets the supply air enter the room.
+
+        Returns
+        -------
+        cells, pid : device arrays of int
+            Flat padded cell indices and their patch index.
+        """
+        strides = (1, self.grid.padded[2], self.grid.padded[1] * self.grid.padded[2])
+        solid = np.zeros(self.grid.padded, dtype=bool)
+        solid[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST] = self.grid.solid
+        solid = solid.reshape(-1)
+        cells, pid = [], []
+        for p, (_, (axis, _, outside, outward)) in enumerate(self._openings):
+            step = outward * strides[axis]
+            depth = max(1, (self._depths[p][1] + 1) // 2)
+            for m in range(1, depth + 1):
+                inside = outside - m * step
+                inside = inside[solid[inside]]
+                cells.append(inside)
+                pid.append(np.full(inside.size, p))
+        be = self.backend
+        return be.to_device(np.concatenate(cells)), be.to_device(np.concatenate(pid))
 
     def reports(self):
         """Per-patch :class:`PatchReport` of the last step, by name (host values)."""

@@ -1,15 +1,22 @@
 """The air model: incompressible Navier–Stokes, Boussinesq buoyancy and temperature.
 
-One step (projection method, forward Euler for the explicit part):
+One step (projection method):
 
 1. fill ghosts (wall conditions), eddy viscosity (Smagorinsky, if chosen);
-2. ``dt`` from the advective and diffusive limits (:func:`stable_dt`);
-3. temperature: bounded advection + diffusion, plus the flow patches' heat,
-   by Heun's method (two forward-Euler stages averaged: second order in time
-   and still bounded);
-4. momentum: bounded advection + diffusion + buoyancy → ``u*``;
-5. pressure: ``A p = -div(u*) / dt`` by multigrid-preconditioned CG;
-6. correct: ``u = u* - dt grad p`` on open faces.
+2. ``dt`` from the advective and diffusive limits (:func:`stable_dt`, or
+   :func:`.semi_lagrangian.semi_lagrangian_dt`);
+3. transport, by one of two schemes (``advection``):
+
+   * ``"flux"`` (default, the verified reference): temperature by bounded
+     finite-volume advection + diffusion plus the flow patches' heat, by
+     Heun's method (two forward-Euler stages averaged: second order in time
+     and still bounded); momentum by bounded advection + diffusion + buoyancy
+     (forward Euler), all within the explicit stability limit;
+   * ``"semi-lagrangian"``: :class:`.semi_lagrangian.SemiLagrangianTransport`,
+     steps of several cells for room-scale runs;
+
+4. pressure: ``A p = -div(u*) / dt`` by multigrid-preconditioned CG;
+5. correct: ``u = u* - dt grad p`` on open faces.
 
 All fields live on the backend chosen once (``solvers.backend``); the
 kernels come from the matching module (NumPy reference, numba, CuPy).
@@ -27,6 +34,10 @@ from .grid import GHOST, PERIODIC, Grid, Wall
 from .kernels_numpy import NumpyKernels, shifted
 from .multigrid import PoissonMG
 from .patches import Opening, PatchSet
+from .semi_lagrangian import SemiLagrangianTransport, semi_lagrangian_dt
+
+#: Transport schemes of :class:`AirSolver`.
+ADVECTION_SCHEMES = ("flux", "semi-lagrangian")
 
 
 @dataclass(frozen=True)
@@ -118,7 +129,11 @@ class AirSolver:
     dtype : numpy dtype
         ``float64`` (default) or ``float32`` (half the memory traffic).
     cfl : float
-        Fraction of the stable step taken (<= 1).
+        ``"flux"``: fraction of the stable step taken (<= 1).
+        ``"semi-lagrangian"``: the Courant number of a step (most cells
+        crossed along one axis in one step), e.g. 4.
+    advection : {"flux", "semi-lagrangian"}
+        Transport scheme (see the module's docstring).
     pressure_rtol : float, optional
         Relative residual of the pressure solve (a fraction of the predicted
         velocity's divergence left after projection); default 1e-6 (float64) or 1e-4 (float32).
@@ -135,6 +150,7 @@ class AirSolver:
         backend,
         dtype=np.float64,
         cfl=0.9,
+        advection="flux",
         pressure_rtol=None,
         max_speed=1.0e3,
         profile=False,
@@ -142,6 +158,11 @@ class AirSolver:
         self.grid, self.props, self.backend = grid, properties, backend
         self.dtype = np.dtype(dtype)
         self.cfl, self.max_speed, self.profile = float(cfl), float(max_speed), profile
+        if advection not in ADVECTION_SCHEMES:
+            raise ValueError(f"advection must be one of {ADVECTION_SCHEMES}, got {advection!r}")
+        if advection == "flux" and not 0 < self.cfl <= 1:
+            raise ValueError(f"the flux scheme needs 0 < cfl <= 1, got {cfl}")
+        self.advection = advection
         self.pressure_rtol = pressure_rtol or (1e-6 if self.dtype == np.float64 else 1e-4)
         self.kernels = make_kernels(backend)
         xp = backend.xp
@@ -167,6 +188,9 @@ class AirSolver:
             self._delta = float(np.prod(grid.spacing)) ** (1.0 / 3.0)
         else:
             self._delta = float(np.sqrt(grid.spacing[0] * grid.spacing[1]))
+        self._semi_lagrangian = None
+        if advection == "semi-lagrangian":
+            self._semi_lagrangian = SemiLagrangianTransport(self)
 
     # ------------------------------------------------------------------ set-up
     def add_patch(self, name, sink: Opening, source: Opening):
@@ -243,13 +267,23 @@ class AirSolver:
         fill_velocity(self.vel, self.grid)
         fill_temperature(self.T, self.grid, self._conductivity())
 
-    def stable_dt(self):
-        """The step the next :meth:`step` would take without a cap (s)."""
-        k, g, n3 = self.kernels, GHOST, self.n3
-        speeds = [k.max_abs(self.vel[c], g, n3) for c in range(3)]
+    def diffusivity_max(self):
+        """Largest effective viscosity or diffusivity in the room (m²/s); NaN if not finite."""
         nu_max = max(self.props.nu, self.props.kappa)
         if self.nu_t is not None:
-            nu_max += k.max_abs(self.nu_t, g, n3) / min(1.0, self.props.prandtl_t)
+            g, n3 = GHOST, self.n3
+            nu_max += self.kernels.max_abs(self.nu_t, g, n3) / min(1.0, self.props.prandtl_t)
+        return nu_max
+
+    def stable_dt(self):
+        """The step the next :meth:`step` would take without a cap (s).
+
+        NaN when a velocity or the eddy viscosity is not finite; minus the
+        largest speed when it exceeds ``max_speed``.
+        """
+        k, g, n3 = self.kernels, GHOST, self.n3
+        speeds = [k.max_abs(self.vel[c], g, n3) for c in range(3)]
+        nu_max = self.diffusivity_max()
         if not all(np.isfinite(speeds)) or not np.isfinite(nu_max):
             return np.nan
         if max(speeds) > self.max_speed:
@@ -258,7 +292,8 @@ class AirSolver:
         buoyancy = self.props.beta * float(np.linalg.norm(self.props.gravity))
         if buoyancy > 0:
             force = buoyancy * k.max_abs(self.T, g, n3, self.props.t_ref)
-        return stable_dt(speeds, nu_max, self.grid.spacing, self.grid.dims, self.cfl, force)
+        limit = semi_lagrangian_dt if self._semi_lagrangian else stable_dt
+        return limit(speeds, nu_max, self.grid.spacing, self.grid.dims, self.cfl, force)
 
     def step(self, max_dt=np.inf):
         """Advance one step of at most ``max_dt`` s; returns the step taken (s), 0 if stopped."""
@@ -280,24 +315,10 @@ class AirSolver:
             )
         dt = min(dt, max_dt)
         start = self._tick("other", start)
-        inv_prt = 1.0 / pr.prandtl_t
-        k.scalar_update(
-            self.T, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt, g, n3, self.T_stage
-        )
-        self.patches.apply(self.T, self.T_stage, self.vel, dt, 0)
-        fill_temperature(self.T_stage, self.grid, self._conductivity())
-        k.scalar_update(self.T_stage, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt,
-                        g, n3, self.T_new)  # fmt: skip
-        self.patches.apply(self.T_stage, self.T_new, self.vel, dt, 1)
-        k.average(self.T, self.T_new, g, n3)
-        for c in range(3):
-            if n3[2 - c] == 1:
-                continue
-            force = -pr.gravity[c] * pr.beta
-            # fmt: off
-            k.momentum_update(c, self.vel, self.T, pr.nu, self.nu_t, self.open[c], h, dt, force,
-                              pr.t_ref, g, n3, self.vel_new[c])
-            # fmt: on
+        if self._semi_lagrangian is not None:
+            self._semi_lagrangian.advance(dt)
+        else:
+            self._transport_flux(dt)
         fill_velocity(self.vel_new, self.grid)
         start = self._tick("transport", start)
         k.divergence(self.vel_new, h, -1.0 / dt, self.fluid, g, n3, self.rhs)
@@ -317,6 +338,28 @@ class AirSolver:
             return self._stop("nan", "the temperature became NaN or infinite")
         self._tick("other", start)
         return dt
+
+    def _transport_flux(self, dt):
+        """Explicit transport into ``T_new`` and ``vel_new`` (see the module's docstring)."""
+        k, g, n3, h, pr = self.kernels, GHOST, self.n3, self.grid.spacing, self.props
+        inv_prt = 1.0 / pr.prandtl_t
+        k.scalar_update(
+            self.T, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt, g, n3, self.T_stage
+        )
+        self.patches.apply(self.T, self.T_stage, self.vel, dt, 0)
+        fill_temperature(self.T_stage, self.grid, self._conductivity())
+        k.scalar_update(self.T_stage, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt,
+                        g, n3, self.T_new)  # fmt: skip
+        self.patches.apply(self.T_stage, self.T_new, self.vel, dt, 1)
+        k.average(self.T, self.T_new, g, n3)
+        for c in range(3):
+            if n3[2 - c] == 1:
+                continue
+            force = -pr.gravity[c] * pr.beta
+            # fmt: off
+            k.momentum_update(c, self.vel, self.T, pr.nu, self.nu_t, self.open[c], h, dt, force,
+                              pr.t_ref, g, n3, self.vel_new[c])
+            # fmt: on
 
     def _finite_temperature(self):
         return bool(np.isfinite(float(self.backend.xp.sum(shifted(self.T, GHOST, self.n3)))))

@@ -49,6 +49,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         choices=("auto",) + BACKEND_NAMES,
         help="array backend (auto: cupy with a GPU, else numba, else numpy)",
     )
+    parser.add_argument(
+        "--advection",
+        default="flux",
+        choices=("flux", "semi-lagrangian"),
+        help="transport scheme (flux: the explicit reference; semi-lagrangian: the long steps "
+        "that hall runs use)",
+    )
+    parser.add_argument(
+        "--courant",
+        type=float,
+        default=None,
+        help="cells per step of the semi-Lagrangian scheme (default 4)",
+    )
     parser.add_argument("--float32", action="store_true", help="single precision fields")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.set_defaults(func=run)
@@ -64,6 +77,7 @@ def _check(args):
         ("--ra", args.ra),
         ("--pr", args.pr),
         ("--spacing", args.spacing),
+        ("--courant", 1.0 if args.courant is None else args.courant),
     ):
         if not value > 0 or value == float("inf"):
             raise UserError(f"{name} must be a positive number, got {value}")
@@ -112,6 +126,8 @@ def run(args: argparse.Namespace) -> int:
             pr=args.pr,
             spacing=args.spacing,
             dtype=dtype,
+            advection=args.advection,
+            courant=args.courant,
         )
     except (RuntimeError, ValueError) as error:  # a run that stopped, or a grid too coarse
         raise UserError(f"{args.case}: {error}") from None

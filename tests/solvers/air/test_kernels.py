@@ -156,3 +156,27 @@ def test_whole_steps_agree(dtype):
         scale = max(1.0, float(np.nanmax(np.abs(b))))
         tol = 1e-10 if dtype == np.float64 else 1e-4
         np.testing.assert_allclose(a, b, rtol=0, atol=tol * scale)
+
+
+def test_coarse_pseudo_inverse_drops_the_null_space():
+    """A closed room's coarse operator is singular (constant pressure); its inverse must skip that.
+
+    NumPy 2.5's ``pinv`` default kept the round-off eigenvalue and returned
+    entries of 1e11: the projection failed.  A 16 × 16 Neumann Laplacian and
+    a zero-mean right-hand side must be solved to round-off.
+    """
+    from solvers.air.multigrid import _pseudo_inverse
+
+    n = 16
+    lap = np.zeros((n * n, n * n))
+    for j in range(n):
+        for i in range(n):
+            for dj, di in ((0, 1), (0, -1), (1, 0), (-1, 0)):
+                if 0 <= j + dj < n and 0 <= i + di < n:
+                    lap[j * n + i, j * n + i] += 1
+                    lap[j * n + i, (j + dj) * n + i + di] -= 1
+    b = np.random.default_rng(0).standard_normal(n * n)
+    b -= b.mean()
+    x = _pseudo_inverse(lap) @ b
+    np.testing.assert_allclose(lap @ x, b, atol=1e-10)
+    assert abs(x.sum()) < 1e-9  # no component along the null space

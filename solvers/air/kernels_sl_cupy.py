@@ -1,0 +1,190 @@
+"""GPU kernels (CuPy ``RawModule``) of the semi-Lagrangian step: one fused launch each.
+
+Same conventions as :mod:`.kernels_cupy` (one thread per interior cell,
+neighbours through the strides of the padded arrays, ``REAL`` replaced by
+``double`` or ``float``); the arithmetic follows :mod:`.kernels_sl_numpy`,
+with the interpolation weights summed in the order of :mod:`.kernels_sl_numba`.
+This module never imports cupy: it takes it from the backend object.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .kernels_cupy import _BLOCK
+from .kernels_sl_numpy import SemiLagrangianKernels
+
+SOURCE = r"""
+typedef REAL real;
+typedef unsigned char u8;
+#define DIMS int g, int nz, int ny, int nx, int NY, int NX
+
+__device__ __forceinline__ bool cell(int g, int nz, int ny, int nx, int NY, int NX, long long *c,
+                                     int *kk, int *jj, int *ii) {
+    long long t = (long long)blockDim.x * blockIdx.x + threadIdx.x;
+    if (t >= (long long)nz * ny * nx) return false;
+    *ii = (int)(t % nx); long long r = t / nx; *jj = (int)(r % ny); *kk = (int)(r / ny);
+    *c = ((long long)(*kk + g) * NY + (*jj + g)) * NX + (*ii + g);
+    return true;
+}
+#define CELL long long c; int kk, jj, ii; \
+    if (!cell(g, nz, ny, nx, NY, NX, &c, &kk, &jj, &ii)) return;
+
+__device__ __forceinline__ double place(double p, int g, int n, int periodic) {
+    double lo = g - 0.5;
+    if (periodic) { double r = fmod(p - lo, (double)n); if (r < 0) r += n; return lo + r; }
+    return fmin(fmax(p, lo), lo + n);
+}
+// positions are placed inside the box, so the base cell is never the last one
+__device__ __forceinline__ double sample(const real *a, double pk, double pj, double pi, int NY,
+                                         int NX) {
+    int k0 = (int)pk, j0 = (int)pj, i0 = (int)pi;
+    double fk = pk - k0, fj = pj - j0, fi = pi - i0, gk = 1 - fk, gj = 1 - fj, gi = 1 - fi;
+    long long Y = NX, Z = (long long)NX * NY, b = k0 * Z + j0 * Y + i0;
+    double out = gk * gj * gi * a[b];
+    out += gk * gj * fi * a[b + 1];
+    out += gk * fj * gi * a[b + Y];
+    out += gk * fj * fi * a[b + Y + 1];
+    out += fk * gj * gi * a[b + Z];
+    out += fk * gj * fi * a[b + Z + 1];
+    out += fk * fj * gi * a[b + Z + Y];
+    out += fk * fj * fi * a[b + Z + Y + 1];
+    return out;
+}
+
+extern "C" __global__ void sl(const real *q, const real *u, const real *v, const real *w,
+        const u8 *mask, int ck, int cj, int ci, double sx, double sy, double sz, int px, int py,
+        int pz, DIMS, real *out) {
+    CELL
+    if (mask[c] == 0) { out[c] = q[c]; return; }
+    double pk = kk + g - 0.5 * ck, pj = jj + g - 0.5 * cj, pi = ii + g - 0.5 * ci;
+    double ux = sample(u, pk, pj, pi + 0.5, NY, NX), uy = sample(v, pk, pj + 0.5, pi, NY, NX),
+           uz = sample(w, pk + 0.5, pj, pi, NY, NX);
+    double mk = place(pk - 0.5 * sz * uz, g, nz, pz), mj = place(pj - 0.5 * sy * uy, g, ny, py),
+           mi = place(pi - 0.5 * sx * ux, g, nx, px);
+    ux = sample(u, mk, mj, mi + 0.5, NY, NX);
+    uy = sample(v, mk, mj + 0.5, mi, NY, NX);
+    uz = sample(w, mk + 0.5, mj, mi, NY, NX);
+    double dk = place(pk - sz * uz, g, nz, pz), dj = place(pj - sy * uy, g, ny, py),
+           di = place(pi - sx * ux, g, nx, px);
+    out[c] = (real)sample(q, dk + 0.5 * ck, dj + 0.5 * cj, di + 0.5 * ci, NY, NX);
+}
+
+__device__ __forceinline__ real hflux(const real *T, const real *nut, int has_nut, real kappa,
+                                      real inv_prt, const u8 *fl, real h, long long c,
+                                      long long s) {
+    real kf = has_nut ? kappa + (real)0.5 * inv_prt * (nut[c - s] + nut[c]) : kappa;
+    return -kf * (T[c] - T[c - s]) / h * (real)(fl[c - s] * fl[c]);
+}
+
+extern "C" __global__ void diffuse_scalar(const real *T, real kappa, const real *nut, int has_nut,
+        real inv_prt, const u8 *fl, real hx, real hy, real hz, real dt, DIMS, real *out) {
+    CELL
+    long long Y = NX, Z = (long long)NX * NY;
+    real tend = -(hflux(T, nut, has_nut, kappa, inv_prt, fl, hx, c + 1, 1)
+                  - hflux(T, nut, has_nut, kappa, inv_prt, fl, hx, c, 1)) / hx;
+    tend -= (hflux(T, nut, has_nut, kappa, inv_prt, fl, hy, c + Y, Y)
+             - hflux(T, nut, has_nut, kappa, inv_prt, fl, hy, c, Y)) / hy;
+    if (nz > 1)
+        tend -= (hflux(T, nut, has_nut, kappa, inv_prt, fl, hz, c + Z, Z)
+                 - hflux(T, nut, has_nut, kappa, inv_prt, fl, hz, c, Z)) / hz;
+    out[c] = T[c] + dt * (real)fl[c] * tend;
+}
+
+__device__ __forceinline__ real vflux(const real *q, const real *nut, int has_nut, real nu, real h,
+                                      long long c, long long sc, long long sd, bool same) {
+    long long m = c - sd;
+    real nuf = nu;
+    if (has_nut)
+        nuf = same ? nu + nut[m]
+                   : nu + (real)0.25 * (nut[c] + nut[m] + nut[c - sc] + nut[m - sc]);
+    return -nuf * (q[c] - q[m]) / h;
+}
+
+extern "C" __global__ void diffuse_velocity(const real *q, const real *T, real nu,
+        const real *nut, int has_nut, const u8 *open, real hx, real hy, real hz, real dt,
+        real force, real t_ref, int comp, DIMS, real *out) {
+    CELL
+    if (open[c] == 0) { out[c] = q[c]; return; }
+    long long Y = NX, Z = (long long)NX * NY;
+    long long sc = comp == 0 ? 1 : (comp == 1 ? Y : Z);
+    real tend = force * ((real)0.5 * (T[c - sc] + T[c]) - t_ref);
+    tend -= (vflux(q, nut, has_nut, nu, hx, c + 1, sc, 1, comp == 0)
+             - vflux(q, nut, has_nut, nu, hx, c, sc, 1, comp == 0)) / hx;
+    tend -= (vflux(q, nut, has_nut, nu, hy, c + Y, sc, Y, comp == 1)
+             - vflux(q, nut, has_nut, nu, hy, c, sc, Y, comp == 1)) / hy;
+    if (nz > 1)
+        tend -= (vflux(q, nut, has_nut, nu, hz, c + Z, sc, Z, comp == 2)
+                 - vflux(q, nut, has_nut, nu, hz, c, sc, Z, comp == 2)) / hz;
+    out[c] = q[c] + dt * tend;
+}
+"""
+
+_NAMES = ("sl", "diffuse_scalar", "diffuse_velocity")
+
+
+class CupySemiLagrangianKernels(SemiLagrangianKernels):
+    """The kernels of :class:`.SemiLagrangianKernels` as fused CUDA kernels on CuPy arrays."""
+
+    name = "cupy"
+
+    def __init__(self, backend):
+        super().__init__(backend.xp)
+        self.cp = backend.xp
+        self._modules = {}
+        self._dummy = {}
+
+    def _fn(self, dtype, name):
+        dtype = np.dtype(dtype)
+        if dtype not in self._modules:
+            real = "double" if dtype == np.float64 else "float"
+            module = self.cp.RawModule(code=SOURCE.replace("REAL", real))
+            self._modules[dtype] = {n: module.get_function(n) for n in _NAMES}
+        return self._modules[dtype][name]
+
+    def _run(self, name, a, n3, g, args):
+        """Launch ``name`` over the interior of arrays shaped like ``a``; floats become REAL."""
+        real = a.dtype.type
+        conv = []
+        for x in args:
+            if isinstance(x, tuple):  # (value, "double"): a double argument
+                conv.append(np.float64(x[0]))
+            elif isinstance(x, float):
+                conv.append(real(x))
+            elif isinstance(x, bool | int):
+                conv.append(np.int32(x))
+            else:
+                conv.append(x)
+        count = int(np.prod(n3))
+        blocks = (count + _BLOCK - 1) // _BLOCK
+        dims = [np.int32(v) for v in (g, *n3, a.shape[1], a.shape[2])]
+        self._fn(a.dtype, name)((blocks,), (_BLOCK,), (*conv[:-1], *dims, conv[-1]))
+
+    def _nut(self, nu_t, dtype):
+        if nu_t is not None:
+            return nu_t, 1
+        if dtype not in self._dummy:
+            self._dummy[dtype] = self.cp.zeros((1,), dtype=dtype)
+        return self._dummy[dtype], 0
+
+    def _sl(self, q, vel, mask, c, h, dt, periodic, g, n3, out):
+        stagger = [0, 0, 0] if c is None else [int(c == 2), int(c == 1), int(c == 0)]
+        scales = [(dt / hh, "double") for hh in h]
+        self._run("sl", q, n3, g, (q, *vel, mask, *stagger, *scales, *map(int, periodic), out))
+
+    def sl_scalar(self, T, vel, fluid, h, dt, periodic, g, n3, out):
+        self._sl(T, vel, fluid, None, h, dt, periodic, g, n3, out)
+
+    def sl_velocity(self, c, vel, open_c, h, dt, periodic, g, n3, out):
+        self._sl(vel[c], vel, open_c, c, h, dt, periodic, g, n3, out)
+
+    def diffuse_scalar(self, T, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
+        nut, has = self._nut(nu_t, T.dtype)
+        args = (T, float(kappa), nut, has, float(inv_prt), fluid, *map(float, h), float(dt), out)
+        self._run("diffuse_scalar", T, n3, g, args)
+
+    def diffuse_velocity(self, c, q, T, nu, nu_t, open_c, h, dt, buoyancy_c, t_ref, g, n3, out):
+        nut, has = self._nut(nu_t, T.dtype)
+        args = (q, T, float(nu), nut, has, open_c, *map(float, h), float(dt), float(buoyancy_c),
+                float(t_ref), int(c), out)  # fmt: skip
+        self._run("diffuse_velocity", q, n3, g, args)

@@ -1,0 +1,200 @@
+"""Semi-Lagrangian transport: steps several cells long for room-scale runs.
+
+The explicit scheme of :class:`.AirSolver` must keep every Courant number
+below about 0.5, which in a hall with 3 m/s air-unit jets on 0.25 m cells
+means ~130 steps per simulated second.  This transport, in the spirit of the
+"fast fluid dynamics" used for building airflow (Zuo & Chen, Indoor Air 19,
+2009), takes steps limited by accuracy instead:
+
+1. heat: each fluid cell takes the temperature at its departure point
+   (trilinear, so bounded at any step); solid cells first take the value of
+   their nearest fluid cell, and the cells just behind a flow patch's source
+   opening take the patch's source temperature, which is how supply and
+   exhaust air enter the room;
+2. an energy fixer makes the room gain exactly the patches' booked heat:
+   the shortfall (or excess) of interpolation is given back to the cells
+   that advection cooled (or warmed), each moved at most back to its old
+   value, so no new extremum appears (a global correction of the kind
+   operational weather models use to make semi-Lagrangian transport conserve);
+3. diffusion of heat, then of momentum with buoyancy, as explicit
+   sub-steps, as many as the diffusion limit asks for;
+4. momentum: each open face takes the velocity at its departure point.
+
+The pressure projection that follows is the solver's own, so the velocity
+stays divergence-free to round-off and mass is conserved.  Trilinear
+interpolation smooths (first order in space per step), which is why the
+verification cases keep the explicit scheme; ``docs/air.md`` compares the two
+on the example halls.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy import ndimage
+
+from .boundary import fill_temperature, fill_velocity
+from .grid import GHOST
+from .kernels_numpy import shifted
+
+#: Diffusion sub-steps allowed in one step before the step itself is shortened.
+MAX_DIFFUSION_SUBSTEPS = 8
+
+
+def make_sl_kernels(backend):
+    """The semi-Lagrangian kernel set of a backend (reference, numba or CuPy)."""
+    if backend.name == "numba":
+        from .kernels_sl_numba import NumbaSemiLagrangianKernels
+
+        return NumbaSemiLagrangianKernels()
+    if backend.name == "cupy":
+        from .kernels_sl_cupy import CupySemiLagrangianKernels
+
+        return CupySemiLagrangianKernels(backend)
+    from .kernels_sl_numpy import SemiLagrangianKernels
+
+    return SemiLagrangianKernels(backend.xp)
+
+
+def diffusion_dt(nu_max, spacing, dims):
+    """Largest stable explicit diffusion step for a diffusivity ``nu_max`` (m²/s), in s."""
+    rate = sum(2.0 * nu_max / spacing[d] ** 2 for d in range(dims))
+    return 0.9 / rate if rate > 0 else np.inf
+
+
+def semi_lagrangian_dt(max_speed, nu_max, spacing, dims, courant, max_force=0.0):
+    """The step (s) for a Courant number ``courant`` on the fastest axis.
+
+    ``dt = courant / max_d |u_d|max / h_d``; also at most the time to cross
+    ``courant`` cells from rest under the body force ``max_force`` (m/s²),
+    ``sqrt(2 courant h / f)``, and at most :data:`MAX_DIFFUSION_SUBSTEPS`
+    explicit diffusion steps.
+    """
+    rate = max(max_speed[d] / spacing[d] for d in range(dims))
+    dt = courant / rate if rate > 0 else np.inf
+    if max_force > 0:
+        dt = min(dt, math.sqrt(2.0 * courant * min(spacing[:dims]) / max_force))
+    return min(dt, MAX_DIFFUSION_SUBSTEPS * diffusion_dt(nu_max, spacing, dims))
+
+
+class SemiLagrangianTransport:
+    """The transport part of a semi-Lagrangian step of an :class:`.AirSolver`.
+
+    Parameters
+    ----------
+    solver : AirSolver
+        The solver whose fields it advances (it reads and swaps the solver's arrays).
+    """
+
+    def __init__(self, solver):
+        self.solver = solver
+        be, grid = solver.backend, solver.grid
+        self.kernels = make_sl_kernels(be)
+        self.periodic = tuple(grid.periodic(a) for a in range(3))
+        self.tmp = None
+        self.correction = 0.0
+        g = GHOST
+        solid = grid.solid
+        if solid.any():
+            # every solid cell reads its nearest fluid cell (Euclidean, in cells)
+            nearest = ndimage.distance_transform_edt(
+                solid, return_distances=False, return_indices=True
+            )
+            dst = np.nonzero(solid)
+            src = tuple(nearest[a][dst] for a in range(3))
+            pad = lambda idx: tuple(i + g for i in idx)  # noqa: E731
+            self.solid_cells = be.to_device(np.ravel_multi_index(pad(dst), grid.padded))
+            self.nearest_fluid = be.to_device(np.ravel_multi_index(pad(src), grid.padded))
+        else:
+            self.solid_cells = self.nearest_fluid = None
+        self.fluid_inner = shifted(solver.fluid, g, solver.n3) > 0
+        self.fluid_cells = int(be.to_host(self.fluid_inner.sum()))
+        self.sources = None
+        solver.patches.through_flow = True
+
+    def _fill_solid(self, t_src):
+        """Give solid cells their nearest fluid value and source layers their patch's T."""
+        s = self.solver
+        flat = s.T.reshape(-1)
+        if self.solid_cells is not None:
+            flat[self.solid_cells] = flat[self.nearest_fluid]
+        if t_src is not None:
+            if self.sources is None:
+                self.sources = s.patches.source_cells()
+            cells, pid = self.sources
+            flat[cells] = t_src[pid].astype(s.dtype)
+
+    def _fix_energy(self, old, new, target):
+        """Move ``new`` so that its fluid sum is ``target`` (K·cells) without new extrema."""
+        xp = self.solver.backend.xp
+        g, n3, fl = GHOST, self.solver.n3, self.fluid_inner
+        a, b = shifted(old, g, n3), shifted(new, g, n3)
+        error = target - float(xp.sum(b[fl], dtype=np.float64))
+        # cells advection moved away from their old value the wrong way for the error
+        room = xp.where(fl, xp.maximum((a - b) if error > 0 else (b - a), 0), 0)
+        total = float(xp.sum(room, dtype=np.float64))
+        share = min(abs(error) / total, 1.0) if total > 0 else 0.0
+        b += math.copysign(share, error) * room.astype(b.dtype)
+        rest = error - math.copysign(share * total, error)
+        if rest != 0.0:
+            b += xp.where(fl, rest / self.fluid_cells, 0).astype(b.dtype)
+        self.correction = abs(error) / max(self.fluid_cells, 1)
+
+    def advance(self, dt):
+        """Move heat and momentum over ``dt`` s into the solver's ``T_new`` and ``vel_new``."""
+        s = self.solver
+        k, g, n3, h, pr = self.kernels, GHOST, s.n3, s.grid.spacing, s.props
+        xp = s.backend.xp
+        patch_heat = None
+        t_src = None
+        if len(s.patches):
+            _, t_src, patch_heat = s.patches.exchange(s.T, s.vel, dt)
+        self._fill_solid(t_src)
+        before = float(xp.sum(shifted(s.T, g, n3)[self.fluid_inner], dtype=np.float64))
+        k.sl_scalar(s.T, s.vel, s.fluid, h, dt, self.periodic, g, n3, s.T_stage)
+        gained = 0.0
+        if patch_heat is not None:
+            cell = float(np.prod(h))
+            gained = dt * float(xp.sum(patch_heat)) / (s.patches.rho_cp * cell)
+        self._fix_energy(s.T, s.T_stage, before + gained)
+        s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt)
+        if self.tmp is None:
+            self.tmp = [xp.zeros_like(v) for v in s.vel]
+        for c in range(3):
+            if n3[2 - c] > 1:
+                k.sl_velocity(c, s.vel, s.open[c], h, dt, self.periodic, g, n3, s.vel_new[c])
+        s.vel_new, self.tmp = self._diffuse_momentum(s.vel_new, self.tmp, dt, s.T_new, pr)
+
+    def _substeps(self, dt):
+        s = self.solver
+        return max(
+            1, math.ceil(dt / diffusion_dt(s.diffusivity_max(), s.grid.spacing, s.grid.dims))
+        )
+
+    def _diffuse_heat(self, src, dst, dt):
+        s = self.solver
+        n = self._substeps(dt)
+        for _ in range(n):
+            fill_temperature(src, s.grid, s._conductivity())
+            self.kernels.diffuse_scalar(
+                src, s.props.kappa, s.nu_t, 1.0 / s.props.prandtl_t, s.fluid, s.grid.spacing,
+                dt / n, GHOST, s.n3, dst,
+            )  # fmt: skip
+            src, dst = dst, src
+        return src, dst
+
+    def _diffuse_momentum(self, src, dst, dt, T, pr):
+        s = self.solver
+        n = self._substeps(dt)
+        for _ in range(n):
+            fill_velocity(src, s.grid)
+            for c in range(3):
+                if s.n3[2 - c] == 1:
+                    continue
+                self.kernels.diffuse_velocity(
+                    c, src[c], T, pr.nu, s.nu_t, s.open[c], s.grid.spacing, dt / n,
+                    -pr.gravity[c] * pr.beta, pr.t_ref, GHOST, s.n3, dst[c],
+                )  # fmt: skip
+            src, dst = dst, src
+        return src, dst

@@ -1,0 +1,92 @@
+"""CuPy semi-Lagrangian kernels agree with the NumPy reference (skipped without a GPU).
+
+Same random fields and step as ``test_semi_lagrangian.py``; also ten whole
+steps of the closed room and its exact energy balance on the device.
+"""
+
+import numpy as np
+import pytest
+
+from solvers.air.grid import GHOST
+from solvers.air.kernels_sl_numpy import SemiLagrangianKernels
+from solvers.backend import BackendUnavailable, select_backend
+
+from .test_kernels import N3, TOL, H, _fields
+from .test_semi_lagrangian import DT, PERIODIC_X, _room
+
+cupy = pytest.importorskip("cupy")
+try:
+    GPU = select_backend("cupy")
+except BackendUnavailable as error:  # cupy imports, but no GPU is visible
+    pytest.skip(str(error), allow_module_level=True)
+
+
+@pytest.fixture(scope="module")
+def kernels():
+    from solvers.air.kernels_sl_cupy import CupySemiLagrangianKernels
+
+    return SemiLagrangianKernels(), CupySemiLagrangianKernels(GPU)
+
+
+def _close(dev, host, dtype):
+    scale = max(1.0, float(np.abs(host).max()))
+    np.testing.assert_allclose(GPU.to_host(dev), host, rtol=0, atol=TOL[dtype] * scale)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_advection_kernels(kernels, dtype):
+    ref, gpu = kernels
+    grid, vel, T, _ = _fields(dtype)
+    d_vel = [GPU.to_device(v) for v in vel]
+    fluid, masks = grid.fluid_mask(), grid.face_masks()
+    out = np.zeros_like(T)
+    d_out = GPU.to_device(out)
+    ref.sl_scalar(T, vel, fluid, H, DT, PERIODIC_X, GHOST, N3, out)
+    gpu.sl_scalar(GPU.to_device(T), d_vel, GPU.to_device(fluid), H, DT, PERIODIC_X, GHOST, N3,
+                  d_out)  # fmt: skip
+    _close(d_out, out, dtype)
+    for c in range(3):
+        ref.sl_velocity(c, vel, masks[c], H, DT, PERIODIC_X, GHOST, N3, out)
+        gpu.sl_velocity(c, d_vel, GPU.to_device(masks[c]), H, DT, PERIODIC_X, GHOST, N3, d_out)
+        _close(d_out, out, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("with_nut", [False, True])
+def test_diffusion_kernels(kernels, dtype, with_nut):
+    ref, gpu = kernels
+    grid, vel, T, nut = _fields(dtype)
+    nut_h = nut if with_nut else None
+    nut_d = GPU.to_device(nut) if with_nut else None
+    fluid, masks = grid.fluid_mask(), grid.face_masks()
+    out = np.zeros_like(T)
+    d_out = GPU.to_device(out)
+    ref.diffuse_scalar(T, 2e-3, nut_h, 1 / 0.85, fluid, H, 0.01, GHOST, N3, out)
+    gpu.diffuse_scalar(GPU.to_device(T), 2e-3, nut_d, 1 / 0.85, GPU.to_device(fluid), H, 0.01,
+                       GHOST, N3, d_out)  # fmt: skip
+    _close(d_out, out, dtype)
+    for c in range(3):
+        ref.diffuse_velocity(c, vel[c], T, 1e-3, nut_h, masks[c], H, 0.01, 0.03, 20.0, GHOST, N3,
+                             out)  # fmt: skip
+        gpu.diffuse_velocity(c, GPU.to_device(vel[c]), GPU.to_device(T), 1e-3, nut_d,
+                             GPU.to_device(masks[c]), H, 0.01, 0.03, 20.0, GHOST, N3,
+                             d_out)  # fmt: skip
+        _close(d_out, out, dtype)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_whole_steps_and_energy(dtype):
+    states = []
+    for backend in (select_backend("numpy"), GPU):
+        solver = _room(backend, dtype)
+        start = solver.heat_content()
+        for _ in range(10):
+            solver.step()
+        booked = sum(r.energy for r in solver.patch_reports().values())
+        assert solver.heat_content() - start == pytest.approx(booked, rel=1e-9 if dtype ==
+                                                              "float64" else 1e-4)  # fmt: skip
+        states.append((solver.temperature(), *solver.velocity_faces()))
+    for a, b in zip(states[1], states[0], strict=True):
+        scale = max(1.0, float(np.nanmax(np.abs(b))))
+        tol = 1e-10 if dtype == "float64" else 1e-4
+        np.testing.assert_allclose(a, b, rtol=0, atol=tol * scale)
