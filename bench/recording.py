@@ -17,7 +17,17 @@ turbulent room gives, moving from frame to frame.  For each compression:
    the producer's time in the writer's calls plus the writer thread's CPU
    time, over the solver's time.
 
-Usage: ``python bench/recording.py [--frames 40] [--sweeps 300] [--repeat 3] [--noise 0.05]``.
+With ``--engine``, the real thing instead: the coupled engine runs the 10 MW
+hall with its air model (``--grid`` metres, ``--until`` simulated seconds,
+frames every 5 s and a series row per 1 s network step, as ``halltwin run``
+records), without recording and recording each compression, the cases
+interleaved; the engine is built (and its kernels compiled) outside the timing.
+It prints each case's wall and process CPU time (all threads: the solver's,
+numba's and the writer's) and the overhead of recording on both.
+
+Usage: ``python bench/recording.py [--frames 40] [--sweeps 300] [--repeat 3] [--noise 0.05]``
+or ``python bench/recording.py --engine [--grid 0.5] [--until 30] [--repeat 2]
+[--modes off,lzf,none] [--backend numba]``.
 Prints figures; never passes or fails on them.
 """
 
@@ -120,15 +130,92 @@ def record(path: Path, compression: str | None, frames, sweeps: int) -> dict[str
     return result
 
 
+def engine_run(path: Path, mode: str, args) -> dict[str, float]:
+    """One run of the 10 MW hall by the engine, recording with compression ``mode``
+    (``off``: not at all); timings of the run alone, the file's close included."""
+    from twin.engine import EngineOptions, Simulation, default_scenario
+    from twin.engine.recording import open_run_file
+
+    options = EngineOptions(air=True, air_spacing=args.grid, spin_up=args.spin_up,
+                            backend=args.backend)
+    sim = Simulation(HALL, default_scenario(args.until), options)
+    if mode != "off":
+        sim.writer = open_run_file(sim, path, ["bench"], None if mode == "none" else mode)
+    wall, cpu = time.perf_counter(), time.process_time()
+    sim.run()
+    if sim.writer is not None:
+        sim.writer.close("complete")
+    grid = sim.air.solver.grid
+    result = {"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
+              "air_steps": sim.air.solver.steps, "cells": grid.nx * grid.ny * grid.nz}
+    if sim.writer is not None:
+        stats = sim.writer.stats
+        result.update(frames=stats.frames, rows=stats.rows, producer_s=stats.producer_s,
+                      writer_cpu_s=stats.writer_cpu_s, file_mb=path.stat().st_size / 1e6)
+    return result
+
+
+def main_engine(args) -> None:
+    """The real engine on the 10 MW hall, with and without recording."""
+    modes = args.modes.split(",")
+    print(f"{HALL.name}: the engine with air at {args.grid:g} m, {args.until:g} s simulated "
+          f"after {args.spin_up:g} s of spin-up, backend {args.backend}; best of {args.repeat}, "
+          "cases interleaved")
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.1f} at the start")
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "engine.h5"
+        engine_run(path, "off", argparse.Namespace(**{**vars(args), "until": 1.0}))  # compile
+        runs: dict = {mode: [] for mode in modes}
+        for _ in range(args.repeat):
+            for mode in modes:
+                runs[mode].append(engine_run(path, mode, args))
+    best = {mode: min(runs[mode], key=lambda r: r["wall_s"]) for mode in modes}
+    base = best.get("off")
+    first = next(iter(best.values()))
+    print(f"grid {first['cells']} cells, {first['air_steps']} air steps; load average "
+          f"{os.getloadavg()[0]:.1f} at the end")
+    print(f"{'recording':<10} {'wall s':>7} {'CPU s':>7} {'wall overhead':>14} "
+          f"{'CPU overhead':>13} {'frames':>7} {'rows':>5} {'file MB':>8} "
+          f"{'producer ms/frame':>18} {'thread CPU ms/frame':>20}")
+    for mode in modes:
+        r = best[mode]
+        over = (f"{100 * (r['wall_s'] - base['wall_s']) / base['wall_s']:13.1f}% "
+                f"{100 * (r['cpu_s'] - base['cpu_s']) / base['cpu_s']:12.1f}%"
+                if base is not None and mode != "off" else f"{'—':>14} {'—':>13}")
+        frames = r.get("frames", 0)
+        per = (f"{r['file_mb']:8.1f} {1e3 * r['producer_s'] / max(frames, 1):18.2f} "
+               f"{1e3 * r['writer_cpu_s'] / max(frames, 1):20.2f}" if frames else
+               f"{'—':>8} {'—':>18} {'—':>20}")
+        print(f"{mode:<10} {r['wall_s']:7.2f} {r['cpu_s']:7.2f} {over} {frames:7d} "
+              f"{r.get('rows', 0):5d} {per}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--engine", action="store_true",
+                        help="measure the real engine on the 10 MW hall with air")
+    parser.add_argument("--grid", type=float, default=0.5, help="air grid (m), --engine")
+    parser.add_argument("--until", type=float, default=30.0,
+                        help="simulated seconds per run, --engine")
+    parser.add_argument("--spin-up", type=float, default=10.0,
+                        help="air spin-up before each run (s), --engine")
+    parser.add_argument("--modes", default="off,lzf,none",
+                        help="recording cases: off, lzf, gzip, none (uncompressed), --engine")
+    parser.add_argument("--backend", default="numba", help="air backend, --engine")
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--sweeps", type=int, default=300,
                         help="stencil sweeps of stand-in solver work per frame")
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=None,
+                        help="best of this many runs (default 3, or 2 with --engine)")
     parser.add_argument("--noise", type=float, default=0.05,
                         help="random noise on the temperature field (K); 0 for smooth fields")
     args = parser.parse_args()
+    if args.engine:
+        args.repeat = args.repeat or 2
+        main_engine(args)
+        return
+    args.repeat = args.repeat or 3
     frames = make_frames(args.frames, args.noise)
     frame_mb = 2 * frames[0][0].nbytes / 1e6
     print(f"{HALL.name}: grid {SHAPE[2]} x {SHAPE[1]} x {SHAPE[0]} cells, {frame_mb:.2f} MB "

@@ -18,11 +18,13 @@ from gui.document import HallDocument
 from gui.editor import Editor
 from gui.files import FileController
 from gui.inspector import Inspector
+from gui.kernels import KernelWarmup
 from gui.menus import build_menus
 from gui.palette import Palette
 from gui.problems import ProblemsPanel
 from gui.scenarios import ScenarioEditor
 from gui.session import RunSession
+from gui.sweep_panel import SweepPanel
 from gui.theme import apply_theme
 from twin import __version__
 from twin.problems import Problem
@@ -43,10 +45,14 @@ class MainWindow(QtWidgets.QMainWindow):
         Where unsaved edits are autosaved (default: the per-user data folder).
     runs_folder : Path, optional
         Where live runs are recorded (default: the per-user runs folder).
+    warmup : KernelWarmup, optional
+        Started now: compiles the engine's kernels while the window is up; the
+        status bar says so and a run started meanwhile waits for it.
     """
 
     def __init__(self, settings: QtCore.QSettings | None = None,
-                 autosave_folder: Path | None = None, runs_folder: Path | None = None) -> None:
+                 autosave_folder: Path | None = None, runs_folder: Path | None = None,
+                 warmup: KernelWarmup | None = None) -> None:
         super().__init__()
         self.settings = settings or QtCore.QSettings("HallTwin", "HallTwin")
         self.resize(1400, 900)
@@ -68,6 +74,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.history.setEmptyLabel("<opened>")
         self.files = FileController(self.document, self, self.settings, autosave_folder)
         self.session = RunSession(self, runs_folder)
+        self.sweep = SweepPanel(self.document, self.panel, self.session.open_run,
+                                self.session.run_panel.folder)
         area = QtCore.Qt.DockWidgetArea
         self.docks: dict[str, QtWidgets.QDockWidget] = {}
         self._home: dict[str, QtCore.Qt.DockWidgetArea] = {}
@@ -82,7 +90,8 @@ class MainWindow(QtWidgets.QMainWindow):
                 ("Run", self.session.run_panel, area.RightDockWidgetArea),
                 ("Events", self.session.events, area.BottomDockWidgetArea),
                 ("Plots", self.session.plots, area.BottomDockWidgetArea),
-                ("Cascade", self.session.timeline, area.BottomDockWidgetArea)):
+                ("Cascade", self.session.timeline, area.BottomDockWidgetArea),
+                ("Sweep", self.sweep, area.BottomDockWidgetArea)):
             dock = QtWidgets.QDockWidget(title, self)
             dock.setObjectName(title)
             dock.setWidget(widget)
@@ -91,6 +100,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._dock_home()
         self.files.problemsFound.connect(self.show_file_problems)
         self.editor.refused.connect(self.show_error)
+        self.sweep.refused.connect(self.show_error)
         self.hover = QtWidgets.QLabel()
         self.counts = QtWidgets.QLabel()
         self.statusBar().addWidget(self.hover, 1)
@@ -99,6 +109,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.run_state = QtWidgets.QLabel(f"runs go to {self.session.run_panel.folder}")
         self.statusBar().addPermanentWidget(self.run_state)
         self.session.run_panel.message.connect(self.run_state.setText)
+        self.sweep.message.connect(self.run_state.setText)
+        self.kernels = QtWidgets.QLabel()
+        self.statusBar().addPermanentWidget(self.kernels)
+        self.warmup = warmup
+        if warmup is not None:
+            warmup.setParent(self)
+            warmup.message.connect(self.kernels.setText)
+            warmup.finished.connect(self._kernels_done)
+            self.session.run_panel.wait_for(warmup)
+            warmup.start()
         self.problems.countsChanged.connect(
             lambda e, w: self.counts.setText(f"{e} errors, {w} warnings"))
         self.problems.check()
@@ -123,6 +143,10 @@ class MainWindow(QtWidgets.QMainWindow):
             QtCore.QTimer.singleShot(0, self._default_dock_sizes)
         self.set_dark(self.settings.value("dark", False, type=bool))
 
+    def _kernels_done(self, ok: bool) -> None:
+        if ok:  # a failure's reason stays up
+            QtCore.QTimer.singleShot(10_000, self.kernels.clear)
+
     def _dock_home(self) -> None:
         """Put every panel in its starting place."""
         for title, dock in self.docks.items():
@@ -130,7 +154,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.addDockWidget(self._home[title], dock)
             dock.show()
         # One full-width tab group at the bottom: the timeline needs the width.
-        for title in ("Scenarios", "Air section", "Events", "Plots", "Cascade"):
+        for title in ("Scenarios", "Air section", "Events", "Plots", "Cascade", "Sweep"):
             self.tabifyDockWidget(self.docks["Problems"], self.docks[title])
         self.tabifyDockWidget(self.docks["Hall"], self.docks["Run"])
         self.docks["Problems"].raise_()
@@ -223,6 +247,14 @@ class MainWindow(QtWidgets.QMainWindow):
         QtCore.QTimer.singleShot(0, lambda: self.resizeDocks(
             [self.docks["Cascade"]], [330], QtCore.Qt.Orientation.Vertical))
 
+    def show_sweep(self) -> None:
+        """Bring the Sweep panel to the front, tall enough for its table."""
+        self.docks["Sweep"].show()
+        self.docks["Sweep"].raise_()
+        # After the default sizes (also queued), like the cascade of show_worst_moment.
+        QtCore.QTimer.singleShot(0, lambda: self.resizeDocks(
+            [self.docks["Sweep"]], [330], QtCore.Qt.Orientation.Vertical))
+
     def reset_panels(self) -> None:
         """Put every panel back where it starts."""
         self._dock_home()
@@ -248,16 +280,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings.setValue("window_state", self.saveState())
         self.files.close()
         self.session.close()
+        self.sweep.close()
         event.accept()
 
 
 def run_app(path: str | None = None, screenshot: str | None = None,
-            select: list[str] | None = None) -> int:
+            select: list[str] | None = None, sweep: str | None = None) -> int:
     """Open the main window on ``path`` (or an empty hall) and run Qt's loop.
 
     With ``screenshot``, render the window once with the default panels and
     theme, save it as PNG and return (no recovery prompt, nothing
-    remembered); ``select`` picks components to show selected.
+    remembered, no kernels compiled); ``select`` picks components to show
+    selected; ``sweep`` is a sweep summary file to show in the Sweep panel.
     """
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(sys.argv[:1])
     app.setOrganizationName("HallTwin")
@@ -270,7 +304,7 @@ def run_app(path: str | None = None, screenshot: str | None = None,
                                         QtCore.QSettings.Format.IniFormat)
             window = MainWindow(settings, Path(scratch) / "autosave")
         else:
-            window = MainWindow()
+            window = MainWindow(warmup=KernelWarmup())
         is_run = bool(path) and Path(path).suffix.lower() in RUN_SUFFIXES
         if is_run:
             if not window.session.open_run(path) and screenshot:
@@ -281,9 +315,16 @@ def run_app(path: str | None = None, screenshot: str | None = None,
             print("\n".join(str(p) for p in window.problems.problems), file=sys.stderr)
         if select:
             window.document.select(select)
+        if sweep:
+            if not window.sweep.open_summary(sweep) and screenshot:
+                return 1
+            window.show_sweep()
+            if screenshot and not select:
+                window.sweep.table.selectRow(0)  # the worst, selected on the plan too
         window.show()
         if screenshot:
-            for _ in range(3):
+            # Docks resized after the first layout pass need a few more to settle.
+            for _ in range(6):
                 app.processEvents()
             window.files.close()
             saved = window.grab().save(screenshot)

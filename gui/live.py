@@ -7,6 +7,14 @@ asked for one, a host copy of the air field).  A 30 fps timer on the main
 thread empties the inbox into the :class:`gui.rundata.RunModel`, so however
 fast the engine steps, the views redraw at most 30 times a second and the
 main thread only ever waits for the lock, never for a step.
+
+Both threads share the interpreter's lock (the GIL), and the window re-takes
+it after every Qt call it makes while painting.  Each re-take waited for the
+engine to let go; on a busy machine the engine thread is often descheduled
+while it holds the lock, and a paint of a few hundred items stretched to
+100-200 ms.  So the engine takes turns with the window: it starts a step only
+while the window's event loop sleeps (Qt's ``aboutToBlock``/``awake``), or
+after :data:`LAG` at most, and the window then mostly runs alone.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ from twin.model.scenario import Scenario
 
 #: Shortest time between two deliveries to the views (s): 30 fps.
 FRAME_INTERVAL = 1 / 30
-#: How long the window may go without taking a delivery before the engine waits for it (s).
+#: Longest the engine waits for the window's event loop to sleep before a step (s).
 LAG = 2 * FRAME_INTERVAL
 #: The interpreter's thread switch interval while a run goes (s).
 SWITCH_INTERVAL = 0.0002
@@ -80,11 +88,14 @@ class LiveRun(QtCore.QObject):
         self._inbox = _Inbox()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
+        self._detached = False
         self._resume = threading.Event()
         self._want_air = threading.Event()
         self._switch_interval: float | None = None
-        self._drained = threading.Event()
-        self._drained_at = 0.0
+        # Set while the window's event loop sleeps: the engine's turn (see the module doc).
+        self._idle = threading.Event()
+        self._idle.set()
+        self._dispatcher = QtCore.QAbstractEventDispatcher.instance(self.thread())
         self._cell = (1.0, 1.0, 1.0)
         self._wall0 = 0.0
         self._timer = QtCore.QTimer(self)
@@ -110,21 +121,16 @@ class LiveRun(QtCore.QObject):
         speed_cap : float, optional
             Most simulated seconds per wall second; None runs as fast as possible.
         """
-        self.stop()
+        self.stop(wait=True, detach=True)
         self.path, self.speed_cap = Path(path), speed_cap
+        self._detached = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._inbox = _Inbox()
         self._stop.clear()
         self._resume.set()
         self._want_air.set()
-        self._wall0 = self._drained_at = clock.perf_counter()
-        # While the engine runs, the main thread re-takes the GIL after every Qt call that
-        # released it (each paint of a Python-derived item): with the default 5 ms switch
-        # interval each such wait could last 5 ms, and a paint of a few hundred items
-        # stalled the window for 100-200 ms.  A short interval makes those waits short.
-        if self._switch_interval is None:
-            self._switch_interval = sys.getswitchinterval()
-            sys.setswitchinterval(SWITCH_INTERVAL)
+        self._wall0 = clock.perf_counter()
+        self._share_interpreter(True)
         # The views are set up for the run before the engine starts competing for the CPU.
         ids = components(SimpleNamespace(layout=layout))  # it reads only the layout
         self.model.start(series_components(ids, SERIES), scenario.duration)
@@ -140,45 +146,71 @@ class LiveRun(QtCore.QObject):
         else:
             self._resume.set()
 
-    def stop(self) -> None:
-        """End the run now (its file is marked aborted) and wait for the worker to finish."""
+    def stop(self, wait: bool = False, detach: bool = False) -> None:
+        """End the run (its file is marked aborted).
+
+        The engine looks at the request between steps, and one step (or a big hall's
+        air spin-up) can take seconds: so by default this returns at once and
+        ``finished`` comes when the worker is done.
+
+        Parameters
+        ----------
+        wait : bool
+            Block until the worker is done (closing the app: the file must be closed).
+        detach : bool
+            Leave the model alone from now on (another run or a replay takes it over).
+        """
         if self._thread is None:
             return
+        self._detached = self._detached or detach
         self._stop.set()
         self._resume.set()
-        self._thread.join()
-        self._thread = None
-        self.drain()
-        self._timer.stop()
-        self._restore_switch_interval()
+        if wait:
+            self._thread.join()
+            self.drain()
 
-    def _restore_switch_interval(self) -> None:
-        if self._switch_interval is not None:
+    def _share_interpreter(self, running: bool) -> None:
+        """Set up (True) or undo (False) how the window and the engine share the GIL."""
+        if running == (self._switch_interval is not None):
+            return
+        if running:
+            # The main thread re-takes the GIL after every Qt call that released it: with
+            # the default 5 ms switch interval each such wait could last 5 ms, and a paint
+            # of a few hundred items stalled the window for 100-200 ms.  A short interval
+            # makes those waits short; the turns (module doc) make them rare.
+            self._switch_interval = sys.getswitchinterval()
+            sys.setswitchinterval(SWITCH_INTERVAL)
+            self._dispatcher.aboutToBlock.connect(self._idle.set)
+            self._dispatcher.awake.connect(self._idle.clear)
+        else:
             sys.setswitchinterval(self._switch_interval)
             self._switch_interval = None
+            self._dispatcher.aboutToBlock.disconnect(self._idle.set)
+            self._dispatcher.awake.disconnect(self._idle.clear)
+            self._idle.set()
 
     # -- main thread ----------------------------------------------------------------------
     def drain(self) -> None:
         """Move what the worker produced into the model (the 30 fps timer calls this)."""
         with self._lock:
             inbox, self._inbox = self._inbox, _Inbox()
-        self._drained_at = clock.perf_counter()
-        self._drained.set()
-        if inbox.times or inbox.events:
-            self.model.append(inbox.times, inbox.rows, inbox.events)
-        if inbox.air is not None:
-            self.airField.emit(inbox.air, self._cell)
-            self._want_air.set()
-        if inbox.times:
-            wall = max(clock.perf_counter() - self._wall0, 1e-6)
-            self.progress.emit(inbox.times[-1], inbox.times[-1] / wall)
+        if not self._detached:
+            if inbox.times or inbox.events:
+                self.model.append(inbox.times, inbox.rows, inbox.events)
+            if inbox.air is not None:
+                self.airField.emit(inbox.air, self._cell)
+                self._want_air.set()
+            if inbox.times:
+                wall = max(clock.perf_counter() - self._wall0, 1e-6)
+                self.progress.emit(inbox.times[-1], inbox.times[-1] / wall)
         if inbox.finished is not None:
             self._timer.stop()
             if self._thread is not None:  # it posted its last words: about to exit
                 self._thread.join()
                 self._thread = None
-            self._restore_switch_interval()
-            self.model.status = inbox.finished[0]
+            self._share_interpreter(False)
+            if not self._detached:
+                self.model.status = inbox.finished[0]
             self.finished.emit(*inbox.finished)
 
     # -- worker thread --------------------------------------------------------------------
@@ -225,11 +257,8 @@ class LiveRun(QtCore.QObject):
                 self._inbox.events.extend(snapshot.new_events)
                 if air is not None:
                     self._inbox.air = air
-            if clock.perf_counter() - self._drained_at > LAG:
-                # The window has not taken a delivery for a while: it is busy painting.
-                # Stand aside (GIL and core) until it has, so its work is not stretched.
-                self._drained.clear()
-                self._drained.wait(LAG)
+            # The window's turn while it works (its event loop is awake): see the module doc.
+            self._idle.wait(LAG)
             if not self._resume.is_set():
                 self._resume.wait()
                 sim_start, wall_start = sim.time, clock.perf_counter()

@@ -36,6 +36,12 @@ def _ask_open_run(window: MainWindow) -> None:
         window.session.open_run(path)
 
 
+def _show_sweep(window: MainWindow, ask_file: bool) -> None:
+    window.show_sweep()
+    if ask_file:
+        window.sweep.ask_open_summary()
+
+
 def build_menus(window: MainWindow) -> None:
     """Fill the menu bar and the tool bar of ``window`` with its actions and shortcuts."""
     files, editor = window.files.actions, window.editor.actions
@@ -50,6 +56,8 @@ def build_menus(window: MainWindow) -> None:
     menu.addSeparator()
     menu.addAction(_action(window, "Open r&un for replay...", lambda: _ask_open_run(window),
                            "Ctrl+Shift+O", "Replay a run file (also one still being written)"))
+    menu.addAction(_action(window, "Open s&weep summary...", lambda: _show_sweep(window, True),
+                           tip="Show a contingency sweep's ranked results (halltwin sweep -o)"))
     menu.addSeparator()
     menu.addAction(_action(window, "&Export view as PNG...", lambda: _ask_export_png(window),
                            "Ctrl+E", "Save the hall canvas as a picture"))
@@ -65,6 +73,10 @@ def build_menus(window: MainWindow) -> None:
 
     menu = bar.addMenu("&Tools")
     menu.addActions(list(window.palette_panel.actions.values()))
+    menu.addSeparator()
+    menu.addAction(_action(window, "Contingency s&weep...", lambda: _show_sweep(window, False),
+                           "Ctrl+Shift+W", "Run every single failure (or pair) of the hall "
+                           "and rank them"))
 
     menu = bar.addMenu("&View")
     window.fit_action = _action(window, "&Fit hall", window.canvas.fit, "F",

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from gui.document import HallDocument
+from gui.kernels import KernelWarmup
 from gui.live import LiveRun
 from twin.engine import EngineOptions, default_scenario
 from twin.errors import UserError
@@ -86,7 +87,7 @@ class RunPanel(QtWidgets.QWidget):
         self.stop_button = QtWidgets.QPushButton("Stop")
         self.start_button.clicked.connect(self.start)
         self.pause_button.toggled.connect(self.live.pause)
-        self.stop_button.clicked.connect(self.live.stop)
+        self.stop_button.clicked.connect(self.stop)
         self.state = QtWidgets.QLabel("not running")
         form = QtWidgets.QFormLayout(self)
         form.addRow("Scenario", self.scenario)
@@ -103,6 +104,8 @@ class RunPanel(QtWidgets.QWidget):
         form.addRow(self.state)
         self._scenarios: list[tuple[str, Scenario | Path]] = []
         self._area = -1.0
+        self.warmup: KernelWarmup | None = None
+        self._pending = False
         live.finished.connect(self._finished)
         live.progress.connect(self._progress)
         document.layoutChanged.connect(lambda _: self.refresh())
@@ -144,8 +147,41 @@ class RunPanel(QtWidgets.QWidget):
         return EngineOptions(air=self.air.isChecked(), air_spacing=self.grid.value(),
                              backend=self.backend.currentText())
 
+    def wait_for(self, warmup: KernelWarmup) -> None:
+        """Hold a start until ``warmup`` has compiled the kernels: a run that compiled them
+        in its worker thread would freeze the window for seconds."""
+        self.warmup = warmup
+        warmup.finished.connect(self._kernels_ready)
+
+    def _kernels_ready(self, _ok: bool) -> None:
+        if self._pending:
+            self._pending = False
+            self.start()
+
+    def stop(self) -> None:
+        """Stop the run (its file is marked aborted), or drop a start that waits."""
+        if self._pending:
+            self._pending = False
+            self._enable(False)
+            self.state.setText("not running")
+            return
+        if self.live.running:
+            self.live.stop()
+            self.stop_button.setEnabled(False)
+            self.pause_button.setEnabled(False)
+            self.state.setText("stopping after the engine's current step…")
+
     def start(self) -> bool:
-        """Start a run of the open hall with the chosen scenario; False if it cannot start."""
+        """Start a run of the open hall with the chosen scenario; False if it cannot start.
+
+        While the kernels are being compiled the run starts once they are.
+        """
+        if self.warmup is not None and self.warmup.busy:
+            self._pending = True
+            self.start_button.setEnabled(False)
+            self.stop_button.setEnabled(True)
+            self.state.setText("starts when the kernels are compiled…")
+            return True
         _, chosen = self._scenarios[self.scenario.currentIndex()]
         try:
             scenario = load_scenario(chosen) if isinstance(chosen, Path) else chosen

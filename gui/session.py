@@ -18,6 +18,7 @@ from PySide6 import QtCore
 
 from gui.live import LiveRun
 from gui.plots import LPM, PlotsPanel
+from gui.readout import LiveReadout
 from gui.replay import Replay, ReplayBar
 from gui.rundata import RunModel
 from gui.runpanel import RunPanel
@@ -56,6 +57,7 @@ class RunSession(QtCore.QObject):
         self.timeline = CascadeTimeline(self.model, window.document)
         self.events = EventList(self.model, self.timeline)
         self.bar = ReplayBar(self.replay)
+        window.canvas.readout = LiveReadout(self.model)
         self._flow_levels = (0.0, 1.0)
         self._shown_steps: np.ndarray | None = None
         self.live.airField.connect(window.panel.set_air_field)
@@ -83,7 +85,7 @@ class RunSession(QtCore.QObject):
         """Replay a run file (asking first about unsaved edits); False if it was not opened."""
         if not self.window.files.maybe_save():
             return False
-        self.live.stop()
+        self.live.stop(detach=True)  # it ends in the background; replay takes the views
         try:
             reader = self.replay.open(path)
             layout = parse_layout(reader.layout, f"{path} (layout)")
@@ -102,6 +104,7 @@ class RunSession(QtCore.QObject):
         """Recolour the canvas for ``time`` (s): rack states and pipe flows."""
         canvas = self.window.canvas
         canvas.set_rack_states(self.model.rack_states_at(time))
+        canvas.refresh_hover()
         flows = self.model.value_at("pipe_flow", time)
         if flows is None:
             return
@@ -125,6 +128,7 @@ class RunSession(QtCore.QObject):
             self._flow_levels, "flow (L/min)")
 
     def close(self) -> None:
-        """Stop a live run (its file is marked aborted) and close a replayed file."""
-        self.live.stop()
+        """Stop a live run (waiting for its file to be marked aborted) and close a replayed
+        file."""
+        self.live.stop(wait=True, detach=True)
         self.replay.close()

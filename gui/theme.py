@@ -8,8 +8,12 @@ common colour-vision deficiencies (state colours differ in lightness too).
 
 from __future__ import annotations
 
+import functools
+
 import pyqtgraph as pg
 from PySide6 import QtGui, QtWidgets
+
+from twin.model.layout import Layout
 
 #: Rack fill by operating state (states come from runs; "ok" until then).
 STATE_COLOURS = {
@@ -28,6 +32,11 @@ LOOP_COLOURS = ["#00838f", "#6b8e00", "#5e3c99", "#8c564b", "#1a237e", "#4d4d4d"
 #: Colour map of the air-temperature heatmap and of pipes coloured by a value.
 HEATMAP_COLORMAP = "CET-L8"
 VALUE_COLORMAP = "viridis"
+#: A sweep's worst outcome when a component fails: light yellow (mildest) to dark red
+#: (worst), so "worse" reads as "hotter" on the light and the dark canvas.
+OUTCOME_COLOURS = ("#ffe08a", "#f07f1a", "#9e0a0a")
+#: Fill of what no contingency fails while the plan shows a sweep's outcome.
+OUTCOME_NEUTRAL = "#c4c4c4"
 
 
 def _dark_palette() -> QtGui.QPalette:
@@ -67,3 +76,33 @@ def canvas_colours(dark: bool) -> dict[str, str]:
 def colormap(name: str) -> pg.ColorMap:
     """A pyqtgraph colour map by name (the bundled CET and matplotlib-style maps)."""
     return pg.colormap.get(name)
+
+
+def outcome_colour(fraction: float) -> str:
+    """Colour of an outcome at ``fraction`` (0 mildest .. 1 worst) of the shown range."""
+    cmap = pg.ColorMap([0.0, 0.5, 1.0], list(OUTCOME_COLOURS))
+    return cmap.map(min(max(fraction, 0.0), 1.0), mode="qcolor").name()
+
+
+@functools.cache
+def value_colours() -> list[str]:
+    """Pipe colours by value: the value colour map sampled at 256 points, low to high."""
+    return [c.name() for c in colormap(VALUE_COLORMAP).getLookupTable(nPts=256, mode="qcolor")]
+
+
+def loop_colours(layout: Layout) -> dict[str, str]:
+    """A colour for each junction: the colour of the coolant loop it belongs to."""
+    parent: dict[str, str] = {}
+
+    def find(node: str) -> str:
+        while parent.setdefault(node, node) != node:
+            node = parent[node]
+        return node
+
+    for a, b in [(x.from_, x.to) for x in (*layout.pipes, *layout.valves)] + \
+            [(u.supply, u.return_) for u in (*layout.racks, *layout.cdus)]:
+        parent[find(a)] = find(b)
+    # Number loops by their first CDU, so colours stay put as pipes are added.
+    roots = [find(c.supply) for c in layout.cdus] + [find(j.id) for j in layout.junctions]
+    order = {root: i for i, root in enumerate(dict.fromkeys(roots))}
+    return {j.id: LOOP_COLOURS[order[find(j.id)] % len(LOOP_COLOURS)] for j in layout.junctions}

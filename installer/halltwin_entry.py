@@ -45,4 +45,10 @@ def main() -> int:
 
 
 if __name__ == "__main__":
+    # A sweep's local Dask cluster starts its workers by spawning this
+    # executable again; freeze_support makes such a child run the worker,
+    # not the command line.
+    import multiprocessing
+
+    multiprocessing.freeze_support()
     raise SystemExit(main())

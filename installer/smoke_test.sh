@@ -15,6 +15,8 @@
 #   - `demo` passes
 #   - `gui LAYOUT --screenshot PNG` writes a PNG
 #   - a 30-second headless `run` of pod-1mw writes a run file that `info` reads
+#   - `sweep` of pod-1mw on a local cluster of 2 worker processes (the frozen
+#     executable spawns itself as the workers)
 #     as complete (coolant side only unless HALLTWIN_SMOKE_AIR=1, see below)
 #   - numba compiles in the bundle and caches in the per-user folder (through
 #     `network` on a one-pipe network), and the user's CuPy is looked for in
@@ -228,6 +230,20 @@ if has run && has info; then
   fi
 else
   skip "30-second headless run + info (this build has no 'run' and 'info' commands)"
+fi
+
+# --- a sweep on a local cluster: the frozen app spawns itself as Dask workers ------------
+if has sweep; then
+  sweep_file=$scratch/pod-sweep.h5
+  start=$(date +%s.%N)
+  if app sweep "$layouts/pod-1mw.json" --until 70 --workers 2 -o "$sweep_file" --quiet &&
+     grep -q "7 contingencies" "$scratch/out" && [ -s "$sweep_file" ]; then
+    ok "sweep pod-1mw.json --until 70 on 2 local workers: $(tail -n 1 "$scratch/out" | sed "s|$scratch/||") ($(seconds "$start") s)"
+  else
+    fail "sweep pod-1mw.json on a local cluster of 2 workers"; show
+  fi
+else
+  skip "local-cluster sweep (this build has no 'sweep' command)"
 fi
 
 # --- the install folder is untouched ----------------------------------------------------

@@ -7,6 +7,7 @@ view zooms out instead of piling up over it.
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pyqtgraph as pg
@@ -29,6 +30,19 @@ def cosmetic_pen(colour: str, width: float = 1.0) -> QtGui.QPen:
     pen = pg.mkPen(colour, width=width)
     pen.setCosmetic(True)
     return pen
+
+
+@functools.cache
+def shared_pen(colour: str, width: float = 1.0) -> QtGui.QPen:
+    """One cosmetic pen per (colour, width), made once: a live run recolours hundreds of
+    items many times a second, and building a pen each time costs the main thread."""
+    return cosmetic_pen(colour, width)
+
+
+@functools.cache
+def shared_brush(colour: str) -> QtGui.QBrush:
+    """One brush per colour, made once (see :func:`shared_pen`)."""
+    return pg.mkBrush(colour)
 
 
 class Label(QtWidgets.QGraphicsSimpleTextItem):
@@ -76,6 +90,7 @@ class EquipmentItem(QtWidgets.QGraphicsRectItem):
         super().__init__(QtCore.QRectF(x0, y0, x1 - x0, y1 - y0))
         self.component_id, self.kind = box.id, kind
         self.state = "ok"
+        self.fill: str | None = None
         self.setZValue(Z_EQUIPMENT)
         fx0, fy0, fx1, fy1 = front_zone(box, box.facing, depth=min(0.1, 0.15 * min(box.extent)))
         # The strip lies just inside the front edge, so it is part of the footprint.
@@ -105,13 +120,21 @@ class EquipmentItem(QtWidgets.QGraphicsRectItem):
         if state not in STATE_COLOURS:
             raise ValueError(f"unknown state '{state}'; allowed: {', '.join(STATE_COLOURS)}")
         self.state = state
-        fill = STATE_COLOURS[state] if self.kind == "rack" else EQUIPMENT_COLOURS[self.kind]
-        self.setBrush(pg.mkBrush(fill))
+        self.set_fill(self.fill)
+
+    def set_fill(self, colour: str | None) -> None:
+        """Fill with ``colour`` whatever the state (a sweep's outcome), or None: as usual."""
+        self.fill = colour
+        usual = STATE_COLOURS[self.state] if self.kind == "rack" else EQUIPMENT_COLOURS[self.kind]
+        self.setBrush(shared_brush(colour or usual))
+        # White ids read on the usual fills; an outcome's light yellow or grey needs dark.
+        light = QtGui.QColor(colour or usual).lightnessF() > 0.6
+        self.label.setBrush(shared_brush("#202020" if light else "#ffffff"))
 
     def set_selected(self, selected: bool) -> None:
         """Outline the item in the selection colour (or thin and dark)."""
-        self.setPen(cosmetic_pen(EQUIPMENT_COLOURS["selected"], 3) if selected
-                    else cosmetic_pen("#1a1a1a", 1))
+        self.setPen(shared_pen(EQUIPMENT_COLOURS["selected"], 3) if selected
+                    else shared_pen("#1a1a1a", 1))
 
 
 class JunctionItem(QtWidgets.QGraphicsEllipseItem):
@@ -122,13 +145,13 @@ class JunctionItem(QtWidgets.QGraphicsEllipseItem):
         super().__init__(QtCore.QRectF(x - r, y - r, 2 * r, 2 * r))
         self.component_id, self.kind = junction_id, "junction"
         self.setZValue(Z_JUNCTION)
-        self.setBrush(pg.mkBrush(EQUIPMENT_COLOURS["junction"]))
+        self.setBrush(shared_brush(EQUIPMENT_COLOURS["junction"]))
         self.set_selected(False)
 
     def set_selected(self, selected: bool) -> None:
         """Ring the dot when selected (or when it is a pipe's pending first end)."""
-        self.setPen(cosmetic_pen(EQUIPMENT_COLOURS["selected"], 3) if selected
-                    else cosmetic_pen("#f0f0f0", 1))
+        self.setPen(shared_pen(EQUIPMENT_COLOURS["selected"], 3) if selected
+                    else shared_pen("#f0f0f0", 1))
 
 
 class PipeItem(QtWidgets.QGraphicsLineItem):
@@ -145,14 +168,15 @@ class PipeItem(QtWidgets.QGraphicsLineItem):
 
     def set_colour(self, colour: str) -> None:
         """Recolour (by loop, or by a value such as flow or temperature)."""
-        self.colour = colour
-        self.set_selected(self._selected)
+        if colour != self.colour:
+            self.colour = colour
+            self.set_selected(self._selected)
 
     def set_selected(self, selected: bool) -> None:
         """Draw selected pipes in the selection colour, thicker."""
         self._selected = selected
-        self.setPen(cosmetic_pen(EQUIPMENT_COLOURS["selected"], self.width + 2) if selected
-                    else cosmetic_pen(self.colour, self.width))
+        self.setPen(shared_pen(EQUIPMENT_COLOURS["selected"], self.width + 2) if selected
+                    else shared_pen(self.colour, self.width))
 
 
 def _polygon(points: list[tuple[float, float]]) -> QtGui.QPolygonF:
@@ -170,17 +194,21 @@ class ValveItem(QtWidgets.QGraphicsPolygonItem):
         self.setPos((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
         self.setRotation(math.degrees(math.atan2(b[1] - a[1], b[0] - a[0])) + 45)
         self.setZValue(Z_MARK)
-        colour = EQUIPMENT_COLOURS["valve" if is_open else "closed_valve"]
-        self.setBrush(pg.mkBrush(colour))
+        self.usual = EQUIPMENT_COLOURS["valve" if is_open else "closed_valve"]
+        self.set_fill(None)
         if not is_open:
             bar = QtWidgets.QGraphicsLineItem(QtCore.QLineF(-1.4 * s, 0, 1.4 * s, 0), self)
-            bar.setPen(cosmetic_pen(colour, 3))
+            bar.setPen(cosmetic_pen(self.usual, 3))
         self.set_selected(False)
+
+    def set_fill(self, colour: str | None) -> None:
+        """Fill with ``colour`` (a sweep's outcome), or None: grey open, red closed."""
+        self.setBrush(shared_brush(colour or self.usual))
 
     def set_selected(self, selected: bool) -> None:
         """Outline in the selection colour when selected."""
-        self.setPen(cosmetic_pen(EQUIPMENT_COLOURS["selected"], 3) if selected
-                    else cosmetic_pen("#202020", 1))
+        self.setPen(shared_pen(EQUIPMENT_COLOURS["selected"], 3) if selected
+                    else shared_pen("#202020", 1))
 
 
 class LeakItem(QtWidgets.QGraphicsPolygonItem):
@@ -192,13 +220,17 @@ class LeakItem(QtWidgets.QGraphicsPolygonItem):
         self.component_id, self.kind = leak_id, "leak"
         self.setPos(x + s, y + s)
         self.setZValue(Z_MARK)
-        self.setBrush(pg.mkBrush(EQUIPMENT_COLOURS["leak"]))
+        self.set_fill(None)
         self.set_selected(False)
+
+    def set_fill(self, colour: str | None) -> None:
+        """Fill with ``colour`` (a sweep's outcome), or None: cyan."""
+        self.setBrush(shared_brush(colour or EQUIPMENT_COLOURS["leak"]))
 
     def set_selected(self, selected: bool) -> None:
         """Outline in the selection colour when selected."""
-        self.setPen(cosmetic_pen(EQUIPMENT_COLOURS["selected"], 3) if selected
-                    else cosmetic_pen("#004a57", 1))
+        self.setPen(shared_pen(EQUIPMENT_COLOURS["selected"], 3) if selected
+                    else shared_pen("#004a57", 1))
 
 
 def floor_item(width: float, depth: float, fill: str, outline: str) -> QtWidgets.QGraphicsRectItem:

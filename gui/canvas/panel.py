@@ -7,10 +7,11 @@ from PySide6 import QtCore, QtWidgets
 
 from gui.canvas.view import HallCanvas
 from gui.document import HallDocument
-from gui.theme import EQUIPMENT_COLOURS, STATE_COLOURS
+from gui.theme import EQUIPMENT_COLOURS, OUTCOME_NEUTRAL, STATE_COLOURS
 
 
-def _swatch(colour: str, text: str, shape: str = "■") -> str:
+def swatch(colour: str, text: str, shape: str = "■") -> str:
+    """A coloured mark and its text, for a legend in rich text."""
     return f'<span style="color:{colour}; font-size:14pt;">{shape}</span>&nbsp;{text}'
 
 
@@ -37,7 +38,8 @@ class CanvasPanel(QtWidgets.QWidget):
         side = QtWidgets.QVBoxLayout()
         side.addWidget(self.height_label)
         side.addWidget(self.slider, 1, QtCore.Qt.AlignmentFlag.AlignHCenter)
-        self.legend = QtWidgets.QLabel(self._legend_html("pipes by loop"))
+        self._pipes, self._outcome = "pipes by loop", ""
+        self.legend = QtWidgets.QLabel(self._legend_html(self._pipes))
         self.legend.setTextFormat(QtCore.Qt.TextFormat.RichText)
         self.legend.setWordWrap(True)
         row = QtWidgets.QHBoxLayout()
@@ -50,13 +52,13 @@ class CanvasPanel(QtWidgets.QWidget):
 
     @staticmethod
     def _legend_html(pipes: str) -> str:
-        states = " ".join(_swatch(c, f"rack {s}") for s, c in STATE_COLOURS.items())
+        states = " ".join(swatch(c, f"rack {s}") for s, c in STATE_COLOURS.items())
         others = " ".join([
-            _swatch(EQUIPMENT_COLOURS["cdu"], "CDU"),
-            _swatch(EQUIPMENT_COLOURS["air_unit"], "air unit"),
-            _swatch(EQUIPMENT_COLOURS["inlet"], "inlet / front side"),
-            _swatch(EQUIPMENT_COLOURS["closed_valve"], "closed valve", "⧓"),
-            _swatch(EQUIPMENT_COLOURS["leak"], "leak point", "◆"),
+            swatch(EQUIPMENT_COLOURS["cdu"], "CDU"),
+            swatch(EQUIPMENT_COLOURS["air_unit"], "air unit"),
+            swatch(EQUIPMENT_COLOURS["inlet"], "inlet / front side"),
+            swatch(EQUIPMENT_COLOURS["closed_valve"], "closed valve", "⧓"),
+            swatch(EQUIPMENT_COLOURS["leak"], "leak point", "◆"),
         ])
         return f"&nbsp;{states}&nbsp;&nbsp;│&nbsp;&nbsp;{others}&nbsp;&nbsp;│&nbsp; {pipes}"
 
@@ -65,9 +67,16 @@ class CanvasPanel(QtWidgets.QWidget):
         """Colour pipes by a value (``label`` names it with its unit, e.g. "flow (L/min)") on
         the fixed range ``levels``; an empty ``values`` goes back to colours by loop."""
         self.canvas.set_pipe_values(values, levels)
-        text = (f"pipes by {label}: dark {levels[0]:g} → yellow {levels[1]:g}" if values
-                else "pipes by loop")
-        self.legend.setText(self._legend_html(text))
+        self._pipes = (f"pipes by {label}: dark {levels[0]:g} → yellow {levels[1]:g}" if values
+                       else "pipes by loop")
+        self.legend.setText(self._outcome or self._legend_html(self._pipes))
+
+    def show_outcome(self, fills: dict[str, str] | None, legend: str = "") -> None:
+        """Fill components by a sweep's worst outcome (colour by id; the rest neutral grey)
+        with ``legend`` (HTML) under the plan; None: back to the usual colours and legend."""
+        self.canvas.set_fills(fills, OUTCOME_NEUTRAL)
+        self._outcome = legend if fills is not None else ""
+        self.legend.setText(self._outcome or self._legend_html(self._pipes))
 
     def set_air_field(self, field: np.ndarray, cell: float | tuple[float, float, float]) -> None:
         """Show an air-temperature field (degC, (nz, ny, nx), cell in m); the slider spans z."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from gui.canvas.items import cosmetic_pen
 from gui.canvas.view import HallCanvas
@@ -39,6 +39,7 @@ class SectionView(pg.PlotWidget):
         self.image.setLookupTable(colormap(HEATMAP_COLORMAP).getLookupTable(nPts=256))
         self.addItem(self.image)
         self.outlines: list[QtWidgets.QGraphicsRectItem] = []
+        self._stale, self._drawn_y = False, None
         self.outline_colour = "#202020"
         self.line = pg.InfiniteLine(angle=0, movable=True, label="section",
                                     labelOpts={"position": 0.92, "color": "#ffffff",
@@ -86,11 +87,22 @@ class SectionView(pg.PlotWidget):
             _, dy, _ = self.heatmap.cell
             self.line.setValue(self.heatmap.field.shape[1] * dy / 2)
             self.line.setVisible(True)
-        self.update_section()
+        # Behind another tab, a live run's frames would be drawn for nobody: catch up on show.
+        if self.isVisible():
+            self.update_section()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QtGui.QShowEvent) -> None:  # noqa: N802 - Qt's API
+        """Show the latest field if frames came while hidden."""
+        super().showEvent(event)
+        if self._stale:
+            self.update_section()
 
     def update_section(self) -> None:
         """Show the field's x-z plane at the line's y, on the canvas's fixed levels."""
         field = self.heatmap.field
+        self._stale = False
         if field is None:
             return
         dz, dy, dx = self.heatmap.cell
@@ -102,9 +114,11 @@ class SectionView(pg.PlotWidget):
             rect = QtCore.QRectF(0.0, 0.0, nx * dx, nz * dz)
             self.image.setRect(rect)
             self.getViewBox().setRange(rect, padding=0.0)
-        self.setTitle(f"Vertical section at y = {self.y:.2f} m (drag the dashed line on the "
-                      "hall to move it)")
-        self._draw_outlines()
+        if self.y != self._drawn_y:  # title and outlines change with the line, not the frame
+            self._drawn_y = self.y
+            self.setTitle(f"Vertical section at y = {self.y:.2f} m (drag the dashed line on "
+                          "the hall to move it)")
+            self._draw_outlines()
 
     def _draw_outlines(self) -> None:
         for item in self.outlines:

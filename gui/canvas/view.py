@@ -32,33 +32,16 @@ from gui.canvas.items import (
     floor_item,
 )
 from gui.edits import own_hoses
-from gui.theme import LOOP_COLOURS, VALUE_COLORMAP, canvas_colours, colormap
+from gui.theme import LOOP_COLOURS, canvas_colours, loop_colours, value_colours
 from twin.model.layout import Layout
 
 if TYPE_CHECKING:
     from gui.document import HallDocument
     from gui.editor import Editor
+    from gui.readout import LiveReadout
 
 #: Pick tolerance in screen pixels.
 PICK_PIXELS = 7
-
-
-def loop_colours(layout: Layout) -> dict[str, str]:
-    """A colour for each junction: the colour of the coolant loop it belongs to."""
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            node = parent[node]
-        return node
-
-    for a, b in [(x.from_, x.to) for x in (*layout.pipes, *layout.valves)] + \
-            [(u.supply, u.return_) for u in (*layout.racks, *layout.cdus)]:
-        parent[find(a)] = find(b)
-    # Number loops by their first CDU, so colours stay put as pipes are added.
-    roots = [find(c.supply) for c in layout.cdus] + [find(j.id) for j in layout.junctions]
-    order = {root: i for i, root in enumerate(dict.fromkeys(roots))}
-    return {j.id: LOOP_COLOURS[order[find(j.id)] % len(LOOP_COLOURS)] for j in layout.junctions}
 
 
 class HallViewBox(pg.ViewBox):
@@ -148,10 +131,20 @@ class HallCanvas(pg.PlotWidget):
         self._drag_offset = (0.0, 0.0)
         self._anchor = (0.0, 0.0)
         self._pipe_values: tuple[dict[str, float], tuple[float, float]] | None = None
+        self._loop_colour: dict[str, str] = {}
+        self._fills: tuple[dict[str, str], str] | None = None
+        self._hover_point: tuple[float, float] | None = None
+        #: Live numbers of a run for the hover readout (set by the run session).
+        self.readout: LiveReadout | None = None
         self.setAspectLocked(True)
         self.setLabel("bottom", "x", units="m")
         self.setLabel("left", "y", units="m")
         self.showGrid(x=True, y=True, alpha=0.12)
+        for axis in ("left", "bottom"):
+            # The axes draw the grid over the whole view: painted once into a pixmap until the
+            # view moves, not again under every heatmap frame (their text costs ms each).
+            self.getAxis(axis).setCacheMode(
+                QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.heatmap = HeatmapLayer(self.getPlotItem())
         self.scene().sigMouseMoved.connect(self._hover)
         document.layoutChanged.connect(self.redraw)
@@ -184,7 +177,7 @@ class HallCanvas(pg.PlotWidget):
                                  colours["outline"])
         self.view_box.addItem(self._floor)
         self.view_box.addItem(self._layer)
-        node_colour = loop_colours(layout)
+        self._loop_colour = node_colour = loop_colours(layout)
         nodes = layout.nodes
         for pipe in layout.pipes:
             a, b = nodes.get(pipe.from_), nodes.get(pipe.to)
@@ -209,6 +202,8 @@ class HallCanvas(pg.PlotWidget):
             self.pending = None
         if self._pipe_values:
             self.set_pipe_values(*self._pipe_values)
+        if self._fills:
+            self.set_fills(*self._fills)
         self._show_selection(self.document.selection)
         if first:
             self.fit()
@@ -230,25 +225,33 @@ class HallCanvas(pg.PlotWidget):
         """Colour racks by state (``ok``, ``alarm``, ``throttled``, ``tripped``), by rack id."""
         for cid, state in states.items():
             item = self.items.get(cid)
-            if isinstance(item, EquipmentItem):
+            # Only the racks whose state changed: a live run sends every rack 30 times a second.
+            if isinstance(item, EquipmentItem) and item.state != state:
                 item.set_state(state)
 
     def set_pipe_values(self, values: dict[str, float], levels: tuple[float, float]) -> None:
         """Colour pipes by a value (flow or temperature) on a fixed range; others keep their loop
         colour.  Pass an empty dict to go back to colouring by loop."""
         self._pipe_values = (values, levels) if values else None
-        cmap = colormap(VALUE_COLORMAP)
         low, high = levels
-        node_colour = loop_colours(self.document.layout)
-        for pipe in self.document.layout.pipes:
-            item = self.items.get(pipe.id)
-            if item is None:
-                continue
-            if pipe.id in values:
-                t = float(np.clip((values[pipe.id] - low) / max(high - low, 1e-12), 0, 1))
-                item.set_colour(cmap.map(t, mode="qcolor").name())
-            else:
-                item.set_colour(node_colour.get(pipe.from_, LOOP_COLOURS[0]))
+        pipes = [p for p in self.document.layout.pipes if p.id in self.items]
+        shown = [p.id for p in pipes if p.id in values]
+        # All values through the colour table at once; an item whose colour is unchanged
+        # is left alone (PipeItem.set_colour), so a frame costs only the pipes that moved.
+        steps = np.clip((np.array([values[p] for p in shown], dtype=float) - low)
+                        / max(high - low, 1e-12), 0.0, 1.0) * (len(value_colours()) - 1)
+        colour = dict(zip(shown, (value_colours()[int(k)] for k in np.rint(steps)), strict=True))
+        for pipe in pipes:
+            self.items[pipe.id].set_colour(colour.get(pipe.id) or self._loop_colour.get(
+                pipe.from_, LOOP_COLOURS[0]))
+
+    def set_fills(self, fills: dict[str, str] | None, neutral: str = "") -> None:
+        """Fill equipment, valves and leak points by id (a sweep's worst outcome), the
+        others with ``neutral``; None goes back to the usual fills."""
+        self._fills = (fills, neutral) if fills is not None else None
+        for cid, item in self.items.items():
+            if hasattr(item, "set_fill"):
+                item.set_fill(None if fills is None else fills.get(cid, neutral) or None)
 
     def set_air_field(self, field: np.ndarray, cell: float | tuple[float, float, float]) -> None:
         """Show an air-temperature field (degC, shape (nz, ny, nx), cell size in m)."""
@@ -353,8 +356,13 @@ class HallCanvas(pg.PlotWidget):
         if not self.view_box.sceneBoundingRect().contains(scene_pos):
             return
         point = self.view_box.mapSceneToView(scene_pos)
-        self.last_point = (point.x(), point.y())
+        self.last_point = self._hover_point = (point.x(), point.y())
         self.hovered.emit(self.hover_text(point.x(), point.y()))
+
+    def refresh_hover(self) -> None:
+        """Say again what is under a resting mouse: the run's time moved, so its numbers did."""
+        if self._hover_point is not None and self.underMouse():
+            self.hovered.emit(self.hover_text(*self._hover_point))
 
     def hover_text(self, x: float, y: float) -> str:
         """What the hover readout says at (x, y) m."""
@@ -366,7 +374,8 @@ class HallCanvas(pg.PlotWidget):
         under = hit.component_at(layout, x, y, self.tolerance())
         # A hose junction sits on its rack: name the rack too.
         for cid in dict.fromkeys(c for c in (under, hit.box_at(layout, x, y)) if c):
-            parts.append(hit.describe(layout, cid))
+            live = self.readout.describe(layout, cid) if self.readout is not None else None
+            parts.append(live or hit.describe(layout, cid))
         return "  ·  ".join(parts)
 
     def export_png(self, path: str) -> bool:

@@ -32,7 +32,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import ndimage
 
 from .boundary import fill_temperature, fill_velocity
 from .grid import GHOST
@@ -78,6 +77,40 @@ def semi_lagrangian_dt(max_speed, nu_max, spacing, dims, courant, max_force=0.0)
     return min(dt, MAX_DIFFUSION_SUBSTEPS * diffusion_dt(nu_max, spacing, dims))
 
 
+def nearest_fluid(solid):
+    """For every cell, the flat index of a nearest fluid cell (by steps across faces).
+
+    Grows the fluid region one face-neighbour layer at a time into the
+    solids, each solid cell taking the source of the first neighbour that
+    reaches it; as many passes as the thickest obstacle is deep.
+
+    Parameters
+    ----------
+    solid : ndarray of bool, shape (nz, ny, nx)
+
+    Returns
+    -------
+    ndarray of int64, same shape: fluid cells hold their own index.
+    """
+    source = np.where(solid, -1, np.arange(solid.size).reshape(solid.shape))
+    while (source < 0).any():
+        grown = source.copy()
+        for axis in range(3):
+            for shift in (1, -1):
+                near = np.full_like(source, -1)
+                ahead = [slice(None)] * 3
+                behind = [slice(None)] * 3
+                ahead[axis] = slice(shift, None) if shift > 0 else slice(None, shift)
+                behind[axis] = slice(None, -shift) if shift > 0 else slice(-shift, None)
+                near[tuple(ahead)] = source[tuple(behind)]
+                take = (grown < 0) & (near >= 0)
+                grown[take] = near[take]
+        if (grown == source).all():
+            raise ValueError("the grid has no fluid cell")
+        source = grown
+    return source
+
+
 class SemiLagrangianTransport:
     """The transport part of a semi-Lagrangian step of an :class:`.AirSolver`.
 
@@ -97,12 +130,9 @@ class SemiLagrangianTransport:
         g = GHOST
         solid = grid.solid
         if solid.any():
-            # every solid cell reads its nearest fluid cell (Euclidean, in cells)
-            nearest = ndimage.distance_transform_edt(
-                solid, return_distances=False, return_indices=True
-            )
+            nearest = nearest_fluid(solid)
             dst = np.nonzero(solid)
-            src = tuple(nearest[a][dst] for a in range(3))
+            src = np.unravel_index(nearest[dst], solid.shape)
             pad = lambda idx: tuple(i + g for i in idx)  # noqa: E731
             self.solid_cells = be.to_device(np.ravel_multi_index(pad(dst), grid.padded))
             self.nearest_fluid = be.to_device(np.ravel_multi_index(pad(src), grid.padded))

@@ -53,3 +53,15 @@ def to_widget(canvas, x: float, y: float) -> QtCore.QPoint:
     """Widget pixel of the hall point (x, y) m."""
     scene = canvas.view_box.mapViewToScene(QtCore.QPointF(x, y))
     return canvas.mapFromScene(scene)
+
+
+def hover_at(qtbot, canvas, x: float, y: float) -> None:
+    """A real mouse move onto the hall point (x, y) m, from a pixel beside it (a "move" to
+    where the mouse already is moves nothing).  It goes to the canvas's own window (moving
+    the global cursor would reach whichever window lies on top there), and waits out
+    pyqtgraph's ``mouseRateLimit`` (moves within 10 ms of the last are dropped)."""
+    window = canvas.window()
+    target = canvas.viewport().mapTo(window, to_widget(canvas, x, y))
+    for point in (target + QtCore.QPoint(2, 2), target):
+        qtbot.wait(20)
+        qtbot.mouseMove(window.windowHandle(), point)

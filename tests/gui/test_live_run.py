@@ -6,8 +6,14 @@ How long the window stalls during a run is measured by ``bench/gui_stall.py``
 
 from __future__ import annotations
 
+import sys
+
 from PySide6 import QtCore
 
+from gui.app import MainWindow
+from gui.kernels import KernelWarmup
+from tests.gui.conftest import hover_at
+from twin.cli import main
 from twin.examples import layouts_dir
 from twin.runs import RunReader
 
@@ -49,6 +55,13 @@ def test_pump_trip_runs_live_recolours_racks_and_writes_the_run_file(window, qtb
         assert run.series_times[-1] == 600.0
         assert len(run.events()) == len(session.model.events)
     assert not session.live.running and panel.start_button.isEnabled()
+    # Hovering a rack gives its numbers at the end of the run, as the run recorded them.
+    chip = session.model.series("rack_chip_temperature", rack)[-1]
+    x0, y0, _, _ = window.document.layout.racks[0].footprint
+    hover_at(qtbot, window.canvas, x0 + 0.1, y0 + 0.1)
+    qtbot.waitUntil(lambda: f"rack {rack} TRIPPED at t = 600 s" in window.hover.text(),
+                    timeout=2000)
+    assert f"chip {chip:.1f} °C" in window.hover.text()
 
 
 def test_pause_and_stop_leave_an_aborted_file(window, qtbot, tmp_path):
@@ -73,3 +86,43 @@ def test_a_run_that_cannot_start_says_why(window, qtbot, tmp_path):
         panel.start()
     assert done.args[0] == "failed" and "too coarse" in done.args[1]
     assert "failed" in panel.state.text() and panel.start_button.isEnabled()
+
+
+def test_kernels_compile_in_another_process_and_a_run_waits_for_them(qtbot, tmp_path):
+    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    warmup = KernelWarmup(air=False)
+    window = MainWindow(settings, tmp_path / "autosave", tmp_path / "runs", warmup=warmup)
+    qtbot.addWidget(window)
+    window.show()
+    assert warmup.busy and window.kernels.text() == "compiling kernels…"
+    panel = _start(window, qtbot, tmp_path, "pod-1mw", "pump-trip-no-standby")
+    assert panel.start()
+    # The run waits for the kernels instead of compiling them in its worker thread.
+    assert not window.session.live.running
+    assert panel.state.text() == "starts when the kernels are compiled…"
+    assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
+    with qtbot.waitSignal(window.session.live.finished, timeout=60_000) as done:
+        pass
+    assert done.args[0] == "complete"
+    assert not warmup.busy and window.kernels.text() == "kernels ready"
+    assert "kernels warm: coolant network" in warmup.result
+    window.files.close()
+    window.session.close()
+
+
+def test_a_failed_warm_up_says_why_and_lets_runs_start(qtbot, monkeypatch):
+    monkeypatch.setattr("gui.kernels.warmup_command", lambda air: (
+        sys.executable, ["-c", "import sys; sys.exit('kernels not warmed: no numba here')"]))
+    warmup = KernelWarmup()
+    said: list[str] = []
+    warmup.message.connect(said.append)
+    with qtbot.waitSignal(warmup.finished, timeout=20_000) as done:
+        warmup.start()
+    assert done.args == [False] and not warmup.busy
+    assert said == ["compiling kernels…",
+                    "kernels not warmed: no numba here: the first run compiles them"]
+
+
+def test_the_packaged_app_warms_kernels_through_the_gui_command(capsys):
+    assert main(["gui", "--warm-kernels", "--no-air"]) == 0
+    assert capsys.readouterr().out.startswith("kernels warm: coolant network in ")

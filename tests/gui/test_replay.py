@@ -5,14 +5,17 @@ from __future__ import annotations
 import threading
 import time
 
+import numpy as np
 import pytest
 from PySide6 import QtCore
 
 from gui.app import run_app
+from tests.gui.conftest import hover_at
 from twin.engine import EngineOptions, Simulation
 from twin.engine.recording import open_run_file
 from twin.examples import layouts_dir
 from twin.files import load_layout, load_scenario
+from twin.runs import RunReader
 
 
 def _simulate(path, pause: float = 0.0) -> None:
@@ -106,3 +109,45 @@ def test_screenshot_of_a_run_at_its_worst_moment(run_file, tmp_path, qapp):
     out = tmp_path / "worst.png"
     assert run_app(str(run_file), screenshot=str(out)) == 0
     assert out.stat().st_size > 10_000
+
+
+def test_hover_shows_the_live_numbers_of_what_is_under_the_mouse(window, qtbot, run_file):
+    session = window.session
+    assert session.open_run(str(run_file))
+    session.bar.slider.setValue(300)  # t = 30 s: the healthy hall
+    layout = window.document.layout
+    rack, cdu = layout.racks[0], layout.cdus[0]
+    [hose] = [p for p in layout.pipes if p.to == rack.supply]  # the pod's racks: one each
+    with RunReader(run_file) as run:
+        row = int(np.searchsorted(run.series_times, 30.0 + 1e-9)) - 1
+
+        def value(name, component):
+            return run.series(name)[1][row, run.components(name).index(component)]
+
+        chip, inlet = value("rack_chip_temperature", rack.id), value("rack_inlet_temperature",
+                                                                       rack.id)
+        power, flow = value("rack_power", rack.id), value("pipe_flow", hose.id)
+        supply = value("cdu_supply_temperature", cdu.id)
+    # A real mouse move over the rack (away from its hose junctions in the middle), once
+    # the view has taken the range that opening the run gave it.
+    QtCore.QCoreApplication.processEvents()
+    x0, y0, _, _ = rack.footprint
+    hover_at(qtbot, window.canvas, x0 + 0.1, y0 + 0.1)
+    qtbot.waitUntil(lambda: f"rack {rack.id}" in window.hover.text(), timeout=2000)
+    text = window.hover.text()
+    assert f"rack {rack.id} OK at t = 30 s" in text
+    assert f"chip {chip:.1f} °C" in text and f"inlet {inlet:.1f} °C" in text
+    assert f"{power / 1e3:.1f} kW IT" in text and f"coolant {flow * 6e4:.0f} L/min" in text
+    assert flow > 0 and "air " not in text  # no air model in this run: no air temperature
+    # The numbers follow the time while the mouse rests: tripped after the pump failed.
+    session.bar.slider.setValue(3000)
+    assert f"rack {rack.id} TRIPPED at t = 300 s: 0.0 kW IT" in window.hover.text()
+    # A CDU: supply temperature and its pumps' states (the duty pump failed at 60 s).
+    cx0, cy0, _, _ = cdu.footprint
+    hover_at(qtbot, window.canvas, cx0 + 0.1, cy0 + 0.1)
+    qtbot.waitUntil(lambda: f"CDU {cdu.id}" in window.hover.text(), timeout=2000)
+    session.bar.slider.setValue(300)
+    assert f"supply {supply:.1f} °C" in window.hover.text()
+    assert "CDU-1-PA running" in window.hover.text()
+    session.bar.slider.setValue(1200)
+    assert "CDU-1-PA FAILED" in window.hover.text()

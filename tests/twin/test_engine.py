@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from twin.controls import CoolantFlowAlarm
+from twin.controls.rack import FLOW_ALARM_DELAY_S
 from twin.engine import EngineOptions, Simulation, default_scenario
 from twin.examples import layouts_dir
 from twin.files import load_layout, load_scenario
@@ -55,7 +57,15 @@ def test_no_standby_throttles_then_trips_every_rack_of_the_loop():
     assert len(throttles) == 8 and len(trips) == 8
     for index in trips:
         assert 20.0 <= sim.events[index].time - sim.events[failure].time <= 120.0
-        assert sim.events.root(index) == failure  # the cascade names the root cause
+        # The cascade is the physical chain: pump failed -> the CDU's no-pump alarm ->
+        # the rack's coolant flow alarm -> its throttle -> its trip.
+        chain = [sim.events[i] for i in sim.events.chain(index)]
+        rack = sim.events[index].component
+        assert [(e.component, e.kind, e.state) for e in chain] == [
+            ("CDU-1-PA", "scenario", "failed"), ("CDU-1", "pumps", "alarm"),
+            (rack, "coolant_flow", "alarm"), (rack, "chip_temperature", "throttled"),
+            (rack, "chip_temperature", "tripped")]
+        assert chain[2].value < chain[2].limit  # the flow really was below its limit
     assert sim.last["rack_power"].sum() == 0.0
 
 
@@ -102,3 +112,19 @@ def test_air_coupled_run_breathes_the_room():
     assert np.all(np.isfinite(last.rack_inlet)) and np.all(last.rack_inlet > 15.0)
     assert sim.last["air_unit_heat"][0] > 0.0
     assert float(np.abs(sim.air.solver.divergence()).max()) < 1e-3
+
+
+def test_rack_flow_alarm_rides_a_changeover_and_clears_past_its_band():
+    rack = hall("pod-1mw").racks[0]
+    alarm = CoolantFlowAlarm(rack)
+    design = rack.design_flow
+    # A standby's few seconds without flow raise nothing ...
+    assert [alarm.step(t, 0.0) for t in (1.0, 5.0, 10.0)] == [None] * 3
+    assert alarm.step(11.0, design) is None
+    # ... a flow that stays low does, once it has lasted the delay.
+    assert alarm.step(20.0, 0.2 * design) is None
+    raised = alarm.step(20.0 + FLOW_ALARM_DELAY_S, 0.2 * design, 7)
+    assert (raised.state, raised.value, raised.limit, raised.cause) == ("alarm", 0.2, 0.5, 7)
+    assert alarm.step(40.0, 0.55 * design) is None  # inside the band: still low
+    cleared = alarm.step(41.0, 0.65 * design)
+    assert cleared.state == "ok" and alarm.raised is None

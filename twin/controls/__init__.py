@@ -16,10 +16,10 @@ from twin.controls.cdu import (
 )
 from twin.controls.leak import LeakDetector, LeakResponse, TankLevel
 from twin.controls.pi import PIController
-from twin.controls.rack import RackProtection, RackState
+from twin.controls.rack import CoolantFlowAlarm, RackProtection, RackState
 
 __all__ = [
     "AirUnitControl", "AirUnitOutput", "LimitAlarm", "Output", "DifferentialPressureControl",
     "PumpGroup", "PumpStatus", "SupplyTemperatureControl", "LeakDetector", "LeakResponse",
-    "TankLevel", "PIController", "RackProtection", "RackState",
+    "TankLevel", "PIController", "CoolantFlowAlarm", "RackProtection", "RackState",
 ]

@@ -1,12 +1,22 @@
-"""Rack protection: throttle and shutdown on chip temperature, with hysteresis and restart."""
+"""Rack protection: throttle and shutdown on chip temperature, with hysteresis and
+restart; and the rack's coolant-flow alarm."""
 
 from __future__ import annotations
 
 from enum import IntEnum
 
-from twin.controls.alarm import Output
+from twin.controls.alarm import LimitAlarm, Output
 from twin.events import Event
 from twin.model.equipment import Rack
+
+#: Coolant flow (share of the rack's design flow) below which its flow alarm is
+#: raised, and the band above it that clears the alarm.
+FLOW_ALARM_FRACTION = 0.5
+FLOW_ALARM_BAND = 0.1
+#: How long (s) the flow must stay low before the alarm is raised: a standby
+#: pump's changeover (a few seconds without flow) is ridden through, as
+#: building-management alarm delays do.
+FLOW_ALARM_DELAY_S = 10.0
 
 
 class RackState(IntEnum):
@@ -110,3 +120,49 @@ class RackProtection:
             else:
                 self.state, self._excursion = RackState.OK, None
         return Output(self.cap, tuple(events))
+
+
+class CoolantFlowAlarm:
+    """A rack's low coolant-flow alarm, raised once the flow has stayed below
+    :data:`FLOW_ALARM_FRACTION` of design for :data:`FLOW_ALARM_DELAY_S`.
+
+    It sits between a loop's loss of flow and the rack's chips heating: the
+    engine gives it the loop's condition (a CDU's no-pump alarm) as cause,
+    and the rack's throttle names this alarm while it is raised.
+
+    Parameters
+    ----------
+    rack : Rack
+        The rack: its id and design coolant flow (m^3/s).
+    delay : float
+        Seconds the flow must stay low before the alarm is raised.
+    """
+
+    def __init__(self, rack: Rack, delay: float = FLOW_ALARM_DELAY_S):
+        self.design_flow = rack.design_flow
+        self.delay = delay
+        self.alarm = LimitAlarm(rack.id, "coolant_flow", FLOW_ALARM_FRACTION, FLOW_ALARM_BAND,
+                                high=False, label="coolant flow", unit="% of design",
+                                scale=100.0)
+        self._low_since: float | None = None
+
+    @property
+    def raised(self) -> Event | None:
+        """The event that raised the alarm while it is active, else None."""
+        return self.alarm.raised
+
+    def step(self, time: float, flow: float, cause: int | Event = -1) -> Event | None:
+        """Check the rack's coolant ``flow`` (m^3/s) at ``time`` (s); return the event
+        if the alarm was raised (caused by ``cause``) or cleared."""
+        # Read to 0.1 % of design, as a flow meter would (and its messages show).
+        share = round(abs(flow) / self.design_flow, 3)
+        if not self.alarm.active:
+            if share >= self.alarm.limit:
+                self._low_since = None
+                return None
+            if self._low_since is None:
+                self._low_since = time
+            if time - self._low_since < self.delay - 1e-9:
+                return None
+        self._low_since = None
+        return self.alarm.step(time, share, cause)

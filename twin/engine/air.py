@@ -91,6 +91,23 @@ class HallAir:
                 np.array([-u.heat for u in units]))
 
 
+def _add_patch(solver: AirSolver, box: Box, sink: str, source: str) -> None:
+    """Give a rack or air unit its air path; a side with no room air beside it is a user error.
+
+    At a coarse grid a unit standing close to a wall can have its intake
+    side's cells all inside the wall's first cell.
+    """
+    lo, hi = box_corners(box)
+    try:
+        solver.add_patch(box.id, sink=Opening(lo, hi, sink), source=Opening(lo, hi, source))
+    except ValueError:
+        h = min(solver.grid.spacing)
+        raise UserError(f"air grid {h:g} m: no room air lies beside the intake ({sink}) or "
+                        f"the outlet ({source}) side of '{box.id}' at this spacing (it stands "
+                        f"too close to a wall or to other equipment): use a finer grid, e.g. "
+                        f"--grid {round(h / 2, 3):g}") from None
+
+
 def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = None,
                    dtype: str = "float32", room_temperature: float | None = None,
                    advection: str = "semi-lagrangian", courant: float = 4.0) -> HallAir:
@@ -137,15 +154,11 @@ def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = Non
     solver = AirSolver(grid, AirProperties(turbulence="smagorinsky", t_ref=room), backend,
                        dtype=dtype, advection=advection, cfl=cfl)
     for rack in layout.racks:
-        lo, hi = box_corners(rack)
         inlet = FACE[rack.inlet]
-        solver.add_patch(rack.id, sink=Opening(lo, hi, inlet), source=Opening(lo, hi,
-                                                                               OPPOSITE[inlet]))
+        _add_patch(solver, rack, sink=inlet, source=OPPOSITE[inlet])
     for unit in units:
-        lo, hi = box_corners(unit)
         supply = FACE[unit.supply_side]
-        solver.add_patch(unit.id, sink=Opening(lo, hi, OPPOSITE[supply]),
-                         source=Opening(lo, hi, supply))
+        _add_patch(solver, unit, sink=OPPOSITE[supply], source=supply)
     solver.set_temperature(room)
     return HallAir(solver, [r.id for r in layout.racks], [a.id for a in units], wall_heat,
                    hall.wall_ua, wall_area)

@@ -1,11 +1,14 @@
 """One coolant loop in time: hydraulics, coolant temperatures and chips, stepped together.
 
-Each network step solves the loop's hydraulics at the current pump speeds,
-valve states and leaks (warm-started from the last step, with each pipe's
-viscosity at its coolant temperature), then carries the coolant temperatures
-along the pipes with their transport delays (:class:`HeatTransport`) while
-the chips pass heat to the cold plates (:class:`ChipThermal`) and the CDU
-heat exchangers take it out.  The loop's operating state is a
+Each network step, in two halves: :meth:`LoopDynamics.cold_plates` solves the
+loop's hydraulics at the current pump speeds, valve states and leaks
+(warm-started from the last step, with each pipe's viscosity at its coolant
+temperature) and advances the chips (:class:`ChipThermal`), which pass heat
+to the cold plates and spill what those cannot take into the rack's air;
+then, once the engine knows what the rear doors fed by the loop take,
+:meth:`LoopDynamics.carry_heat` carries the coolant temperatures along the
+pipes with their transport delays (:class:`HeatTransport`) while the CDU
+heat exchangers take the heat out.  The loop's operating state is a
 :class:`solvers.network.Settings`; the network itself never changes.
 """
 
@@ -20,6 +23,29 @@ from twin.liquid.chips import ChipThermal
 from twin.liquid.loops import CoolantLoop
 from twin.liquid.steady import LoopState
 
+#: Coolant flow (m^3/s) below which a CDU passes nothing: what is left of the
+#: hydraulic solve's round-off once its pumps stop.
+NO_FLOW = 1e-6
+
+
+@dataclass(frozen=True)
+class ColdPlates:
+    """The first half of a loop's step: flows and what the chips did (SI, degC), per rack.
+
+    Attributes
+    ----------
+    rack_flow, rack_supply : ndarray
+        Coolant flow (m^3/s) and supply temperature at the cold plates.
+    absorbed, spilled : ndarray
+        Heat the cold plates took into the coolant, and heat the chips spilled
+        into the rack's air (W, means over the step).
+    """
+
+    rack_flow: np.ndarray
+    rack_supply: np.ndarray
+    absorbed: np.ndarray
+    spilled: np.ndarray
+
 
 @dataclass(frozen=True)
 class LoopStep:
@@ -29,15 +55,21 @@ class LoopStep:
     ----------
     hydraulics : HydraulicResult
         The step's hydraulic solution.
-    rack_flow, rack_supply, rack_return, chip_temperature, rack_absorbed : ndarray
+    rack_flow, rack_supply, rack_return, chip_temperature, rack_absorbed, rack_spilled : ndarray
         Per rack: coolant flow (m^3/s), supply and return temperatures, chip
-        temperature at the end of the step, and heat the cold plates took (W).
-    cdu_supply, cdu_return, cdu_dp, cdu_heat, cdu_flow : ndarray
+        temperature at the end of the step, heat the cold plates took and heat
+        the chips spilled into the rack's air (W).
+    cdu_supply, cdu_return, cdu_dp, cdu_heat, cdu_flow, return_heat : ndarray
         Per CDU: TCS supply (leaving its exchanger) and return temperatures,
         differential pressure supply - return (Pa), heat removed (W), coolant
-        flow through it (m^3/s).
+        flow through it (m^3/s), and heat added at its return junction (W:
+        the rear doors it feeds).
     leak_flow : float
         Coolant lost through leaks (m^3/s).
+    stored_change : float
+        Change of the heat held by the loop's coolant over the step (J).
+    unabsorbed : float
+        Heat offered where no coolant flowed to take it (W; it is lost).
     energy_error : float
         The transport model's energy balance error over the step (J).
     """
@@ -48,12 +80,16 @@ class LoopStep:
     rack_return: np.ndarray
     chip_temperature: np.ndarray
     rack_absorbed: np.ndarray
+    rack_spilled: np.ndarray
     cdu_supply: np.ndarray
     cdu_return: np.ndarray
     cdu_dp: np.ndarray
     cdu_heat: np.ndarray
     cdu_flow: np.ndarray
+    return_heat: np.ndarray
     leak_flow: float
+    stored_change: float
+    unabsorbed: float
     energy_error: float
 
 
@@ -102,9 +138,9 @@ class LoopDynamics:
         """Leak at a junction: outflow C * sqrt(p), C in m^3/s per Pa^0.5 (0 stops it)."""
         self.settings.set_emitter(node, coefficient)
 
-    def step(self, dt: float, rack_power: np.ndarray, primary_temperature: np.ndarray,
-             primary_flow: np.ndarray) -> LoopStep:
-        """Advance the loop by ``dt`` seconds.
+    def cold_plates(self, dt: float, rack_power: np.ndarray,
+                    air_flow: np.ndarray | None = None) -> ColdPlates:
+        """Solve the step's hydraulics and advance the chips by ``dt`` seconds.
 
         Parameters
         ----------
@@ -112,34 +148,57 @@ class LoopDynamics:
             Step (s).
         rack_power : ndarray
             Heat the chips of each rack make (W): the liquid share of its IT power.
+        air_flow : ndarray, optional
+            Air each rack's fans move (m^3/s), which carries the heat its chips
+            spill; None: no spill.
+        """
+        self.result = self.solver.solve(self.settings, self.transport.link_temperature(),
+                                        warm_start=self.result)
+        rack_flow = self.result.flow[self._rack_links]
+        supply = self.transport.node_temperature[self._rack_supply].copy()
+        absorbed = self.chips.step(dt, rack_power, supply, rack_flow, air_flow)
+        return ColdPlates(rack_flow, supply, absorbed, self.chips.spilled.copy())
+
+    def carry_heat(self, dt: float, plates: ColdPlates, primary_temperature: np.ndarray,
+                  primary_flow: np.ndarray, return_heat: np.ndarray | None = None) -> LoopStep:
+        """Carry the coolant's heat over the step whose cold plates gave ``plates``.
+
+        Parameters
+        ----------
+        dt : float
+            Step (s), as given to :meth:`cold_plates`.
+        plates : ColdPlates
+            What :meth:`cold_plates` returned for this step.
         primary_temperature, primary_flow : ndarray
             Per CDU: facility water reaching its exchanger (degC) and its flow
             through the primary valve (m^3/s).
+        return_heat : ndarray, optional
+            Per CDU: heat joining the coolant at its return junction (W): the
+            rear doors it feeds.
         """
         net = self.loop.network
-        self.result = self.solver.solve(self.settings, self.transport.link_temperature(),
-                                        warm_start=self.result)
-        flow = self.result.flow
-        nodes = self.transport.node_temperature
-        rack_flow = flow[self._rack_links]
-        supply = nodes[self._rack_supply].copy()
-        absorbed = self.chips.step(dt, rack_power, supply, rack_flow)
         link_heat = np.zeros(net.n_links)
-        link_heat[self._rack_links] = absorbed
+        link_heat[self._rack_links] = plates.absorbed
+        added = np.zeros(len(self.loop.cdus)) if return_heat is None else \
+            np.asarray(return_heat, dtype=float)
+        node_heat = np.zeros(net.n_nodes)
+        np.add.at(node_heat, self._cdu_return, added)
         exchangers = [HeatExchanger(self.loop.hx_link[c.id], self.loop.hx_ua[c.id],
                                     float(t), float(q), WATER)
                       for c, t, q in zip(self.loop.cdus, primary_temperature, primary_flow,
                                          strict=True)]
-        heat = self.transport.step(self.result, dt, link_heat=link_heat, exchangers=exchangers)
-        temperature = heat.node_temperature
-        pressure = self.result.pressure
+        heat = self.transport.step(self.result, dt, link_heat=link_heat, node_heat=node_heat,
+                                   exchangers=exchangers)
+        temperature, pressure, flow = heat.node_temperature, self.result.pressure, \
+            self.result.flow
         return LoopStep(
-            hydraulics=self.result, rack_flow=rack_flow, rack_supply=supply,
+            hydraulics=self.result, rack_flow=plates.rack_flow, rack_supply=plates.rack_supply,
             rack_return=temperature[self._rack_return], chip_temperature=self.chips.temperature,
-            rack_absorbed=absorbed, cdu_supply=temperature[self._cdu_supply],
-            cdu_return=temperature[self._cdu_return],
+            rack_absorbed=plates.absorbed, rack_spilled=plates.spilled,
+            cdu_supply=temperature[self._cdu_supply], cdu_return=temperature[self._cdu_return],
             cdu_dp=pressure[self._cdu_supply] - pressure[self._cdu_return],
             cdu_heat=np.asarray(heat.exchanger_heat, dtype=float),
-            cdu_flow=flow[self._hx_links],
+            cdu_flow=flow[self._hx_links], return_heat=added,
             leak_flow=float(np.sum(self.result.emitter_flow)),
+            stored_change=float(heat.stored_change), unabsorbed=float(heat.unabsorbed_heat),
             energy_error=float(heat.balance_error))

@@ -12,7 +12,7 @@ from twin import __version__
 from twin.files import to_document
 from twin.liquid.loops import GRAVITY, pump_design_flow
 from twin.liquid.steady import pump_efficiency
-from twin.runs import RunWriter
+from twin.runs import RunWriter, SeriesSpec
 
 #: Series every run records (names of :data:`twin.runs.SERIES`).
 SERIES = ("rack_inlet_temperature", "rack_chip_temperature", "rack_power", "rack_state",
@@ -20,6 +20,27 @@ SERIES = ("rack_inlet_temperature", "rack_chip_temperature", "rack_power", "rack
           "pump_speed", "pipe_flow", "node_pressure", "air_unit_heat",
           "air_unit_supply_temperature", "tank_level", "it_power", "cooling_power", "pue",
           "water_use")
+#: The terms of the hall's heat balance, recorded with every run.  Over any span
+#: of a run, the IT energy equals the integral of ``facility_heat - wall_heat``
+#: plus the change of ``air_heat_content + coolant_heat_stored + chip_heat_stored``
+#: (coolant lost through leaks carries its heat away uncounted).  Heats are means
+#: over the step that ends at the row's time; contents are at that time.
+BALANCE_SERIES = (
+    SeriesSpec("rack_air_heat", "rack", "W", "heat a rack puts into the room air, past "
+               "its rear door"),
+    SeriesSpec("rack_spill_heat", "rack", "W", "chip heat a rack's cold plates could not "
+               "take, spilled into its air"),
+    SeriesSpec("rear_door_heat", "rack", "W", "heat a rack's rear door takes into its water"),
+    SeriesSpec("heat_to_coolant", None, "W", "heat cold plates and rear doors put into the "
+               "TCS coolant"),
+    SeriesSpec("facility_heat", None, "W", "heat the facility water takes: CDUs, air units "
+               "and rear doors on facility water"),
+    SeriesSpec("wall_heat", None, "W", "heat walls and ceiling add to the room air "
+               "(negative: lost outdoors)"),
+    SeriesSpec("air_heat_content", None, "J", "sensible heat of the room air above 0 degC"),
+    SeriesSpec("coolant_heat_stored", None, "J", "heat the TCS coolant gained since t = 0"),
+    SeriesSpec("chip_heat_stored", None, "J", "heat the chips gained since t = 0"),
+)
 
 
 def components(sim) -> dict[str, list[str]]:
@@ -31,10 +52,11 @@ def components(sim) -> dict[str, list[str]]:
             "air_unit": [a.id for a in layout.air_units]}
 
 
-def collect(sim, dt: float, power: np.ndarray, inlet: np.ndarray, air_unit_heat: np.ndarray,
-            steps) -> dict[str, np.ndarray | float]:
-    """Every series' value at the end of a step (SI), by the names of :data:`SERIES`."""
+def collect(sim, dt: float, power: np.ndarray, hall) -> dict[str, np.ndarray | float]:
+    """Every series' value at the end of a step (SI), by the names of :data:`SERIES`
+    and :data:`BALANCE_SERIES`; ``hall`` is the step's :class:`~twin.engine.coupling.HallStep`."""
     ids = components(sim)
+    steps, room = hall.loops, hall.room
     found: dict[str, dict[str, float]] = {dim: {} for dim in ids}
     cdu_values = {key: {} for key in ("supply", "return", "heat", "level")}
     pump_power = 0.0
@@ -62,32 +84,39 @@ def collect(sim, dt: float, power: np.ndarray, inlet: np.ndarray, air_unit_heat:
             if node in net.node_index:
                 found["node"][node] = result.pressure[net.node_index[node]]
     by = lambda dim, values: np.array([values.get(i, np.nan) for i in ids[dim]])  # noqa: E731
-    chips = sim._chip_temperatures(steps)
+    chips = sim.per_rack(steps, "chip_temperature")
     units = sim.layout.air_units
     fans = sum(a.fan_power * sim.air_controls[a.id].available for a in units)
     cooling = pump_power + fans + sim.plant.power
     it = float(power.sum())
-    if sim.air is not None and units:
-        supply = sim.air.air_unit_state()[1]
-    else:
-        supply = np.array([sim.air_controls[a.id].setpoint for a in units])
+    capacity = np.array([r.chip.heat_capacity for r in sim.layout.racks])  # J/K
     return {
-        "rack_inlet_temperature": inlet, "rack_chip_temperature": chips, "rack_power": power,
+        "rack_inlet_temperature": room.inlet, "rack_chip_temperature": chips,
+        "rack_power": power,
         "rack_state": np.array([int(p.state) for p in sim.rack_protection], dtype=np.int8),
         "cdu_supply_temperature": by("cdu", cdu_values["supply"]),
         "cdu_return_temperature": by("cdu", cdu_values["return"]),
         "cdu_heat": by("cdu", cdu_values["heat"]), "tank_level": by("cdu", cdu_values["level"]),
         "pump_flow": by("pump", found["pump"]), "pump_speed": by("pump", found.get("speed", {})),
         "pipe_flow": by("pipe", found["pipe"]), "node_pressure": by("node", found["node"]),
-        "air_unit_heat": np.asarray(air_unit_heat, dtype=float),
-        "air_unit_supply_temperature": np.asarray(supply, dtype=float),
+        "air_unit_heat": np.asarray(room.air_unit_heat, dtype=float),
+        "air_unit_supply_temperature": np.asarray(room.air_unit_supply, dtype=float),
         "it_power": it, "cooling_power": cooling,
         "pue": (it + cooling) / it if it > 0 else np.nan, "water_use": sim.plant.water_use,
+        "rack_air_heat": room.rack_heat, "rack_spill_heat": hall.spilled,
+        "rear_door_heat": hall.door_heat,
+        "heat_to_coolant": float(sum(s.rack_absorbed.sum() + s.return_heat.sum()
+                                     for s in steps)),
+        "facility_heat": hall.facility_heat, "wall_heat": room.wall_heat,
+        "air_heat_content": room.heat_content, "coolant_heat_stored": sim.coolant_stored,
+        "chip_heat_stored": float(np.nansum(capacity * (chips - sim.chip_start))),
     }
 
 
-def open_run_file(sim, path: str | Path, command_line: list[str] | None = None) -> RunWriter:
-    """A :class:`RunWriter` for this simulation's grid, components and series."""
+def open_run_file(sim, path: str | Path, command_line: list[str] | None = None,
+                  compression: str | None = "lzf") -> RunWriter:
+    """A :class:`RunWriter` for this simulation's grid, components and series, its
+    fields compressed with ``compression`` (``"lzf"``, ``"gzip"`` or None)."""
     if sim.air is not None:
         grid = sim.air.solver.grid
         x, y, z = (grid.centres(axis) for axis in range(3))
@@ -102,5 +131,6 @@ def open_run_file(sim, path: str | Path, command_line: list[str] | None = None) 
         "layout": json.dumps(to_document(sim.layout)),
         "scenario": json.dumps(to_document(sim.scenario)), "seed": 0,
         "command_line": " ".join(command_line if command_line is not None else sys.argv)}
-    return RunWriter(path, x=x, y=y, z=z, components=components(sim), series=SERIES,
-                     metadata=metadata)
+    return RunWriter(path, x=x, y=y, z=z, components=components(sim),
+                     series=(*SERIES, *BALANCE_SERIES), metadata=metadata,
+                     compression=compression)

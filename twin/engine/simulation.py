@@ -7,20 +7,24 @@ field outputs land exactly on their times — does, in order:
 
 1. apply the scenario actions due now and start the pumps whose delay ended;
 2. take each rack's power: nominal x the scenario's load x its protection cap;
-3. advance the air to the end of the step with its own CFL-stable steps
-   (racks blow their air-side heat into it, air units cool it), and read each
-   rack's inlet and each air unit's heat;
-4. advance each coolant loop: hydraulics at the current pump speeds, valve
-   states and leaks; coolant temperatures with transport delays; chips;
-   CDU heat exchangers fed by the plant's facility water;
-5. the plant rejects what the CDUs and air units took (facility-water
-   temperature for the next step), with its power and water use;
-6. the controls see the new measurements: pump speed on dp, primary valves
-   on supply temperature, rack throttle/shutdown, leak detection, air units.
+3. each coolant loop's hydraulics at the current pump speeds, valve states
+   and leaks, and its chips: heat to the cold plates, and what those cannot
+   take spilled into the rack's air;
+4. rear doors: what each takes from its rack's exhaust into its water;
+5. each loop's coolant temperatures with transport delays, the doors' heat
+   joining at their CDUs' returns, CDU heat exchangers fed by the plant;
+6. the room air to the end of the step with its own CFL-stable steps: racks
+   blow their air-side heat, spill and all, less what their doors took, air
+   units cool it; each rack's inlet and each air unit's heat come back;
+7. the plant rejects what the CDUs, air units and facility-water doors took
+   (facility-water temperature for the next step), with its power and water;
+8. the controls see the new measurements (:mod:`twin.engine.protection`).
 
-It starts from the layout's steady state, so the first second of a scenario
-is the healthy hall.  ``iter_run`` yields a :class:`Snapshot` per step for the
-GUI; ``run`` drives it to the end for batch work.
+All heat of a step lands in the same step, so the hall's heat balance closes
+step by step (the run file records its terms).  It starts from the layout's
+steady state, so the first second of a scenario is the healthy hall.
+``iter_run`` yields a :class:`Snapshot` per step for the GUI; ``run``
+drives it to the end for batch work.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ import numpy as np
 
 from twin.controls import (
     AirUnitControl,
+    CoolantFlowAlarm,
     DifferentialPressureControl,
     LeakDetector,
     PumpGroup,
@@ -41,8 +46,11 @@ from twin.controls import (
     TankLevel,
 )
 from twin.engine.actions import apply_action
+from twin.engine.coupling import HallStep, HeatCoupling
 from twin.engine.liquid import LoopDynamics, LoopStep
+from twin.engine.protection import step_controls
 from twin.engine.recording import collect
+from twin.engine.room import Room
 from twin.engine.zones import leak_zones
 from twin.events import CauseTracker, Event, EventLog
 from twin.liquid import build_loops, steady_state
@@ -51,9 +59,6 @@ from twin.model.layout import Layout
 from twin.model.plant import Ambient
 from twin.model.scenario import Scenario
 from twin.scenario_timeline import Timeline
-
-#: Coolant flow (m^3/s) through a CDU below which it supplies nothing.
-NO_FLOW = 1e-6
 
 
 @dataclass
@@ -141,13 +146,17 @@ class Simulation:
         self._setup_controls(steady)
         self.facility_temperature = steady.plant.supply_temperature
         self.plant = steady.plant
-        self.air, self._air_offset, self._room_temperature = None, 0.0, None
+        self.air, self._air_offset = None, 0.0
         if self.options.air:
             from solvers.backend import select_backend
             from twin.engine.air import build_hall_air
 
             self.backend = select_backend(self.options.backend)
             self.air = build_hall_air(layout, self.backend, self.options.air_spacing)
+        self.room = Room(layout, self.air_controls, self.air)
+        self.coupling = HeatCoupling(layout, self.dynamics, self.room)
+        self.chip_start = self.per_rack_chips()
+        self.coolant_stored = 0.0  # J the coolant gained since t = 0
         self.last: dict[str, np.ndarray] = {}
         self._spin_up()
 
@@ -182,16 +191,19 @@ class Simulation:
             for name in (*loop.network.node_names, *loop.network.link_names):
                 self.loop_index.setdefault(name, n)
         self.rack_protection = [RackProtection(r) for r in layout.racks]
+        self.flow_alarms = [CoolantFlowAlarm(r) for r in layout.racks]
         self.air_controls = {a.id: AirUnitControl(a) for a in layout.air_units}
-        self._rack_loop = {r.id: self.loop_index.get(r.id) for r in layout.racks}
+        self.rack_loop = {r.id: self.loop_index.get(r.id) for r in layout.racks}
 
     def _spin_up(self) -> None:
         """Run the air with the healthy hall so t = 0 starts from its flow field."""
         if self.air is None or self.options.spin_up <= 0:
             return
         power = np.array([r.power for r in self.layout.racks]) * self.timeline.load_fraction(0.0)
-        self._set_air(power)
-        self.air.advance_to(self.options.spin_up)
+        fans = self.fan_flow()
+        heat, _ = self.coupling.air_heat(power, np.zeros(len(power)), fans,
+                                         self.facility_temperature)
+        self.room.spin_up(self.options.spin_up, fans, heat)
         self._air_offset = self.options.spin_up  # air time at the scenario's t = 0
 
     # ------------------------------------------------------------------ helpers
@@ -205,8 +217,15 @@ class Simulation:
         return self.loop_index.get(component_id, -1)
 
     def log(self, event: Event) -> int:
-        """Append an event of the run."""
-        return self.events.append(event)
+        """Append an event of the run.
+
+        A CDU's pumps-alarm (none running) changes its loop's condition: it is
+        noted there, so what the loop's lost flow does next names it as cause.
+        """
+        index = self.events.append(event)
+        if event.kind == "pumps" and event.abnormal:
+            self.causes.note(f"loop:{self.loop_of(event.component)}", index, event.time)
+        return index
 
     def set_valve(self, valve_id: str, is_open: bool) -> None:
         """Open or close a valve of the piping."""
@@ -221,17 +240,25 @@ class Simulation:
         self.leaks[leak.id] = leak.coefficient if active else 0.0
         self.dynamics[self.loop_of(node)].set_leak(node, self.leaks[leak.id])
 
-    def _set_air(self, power: np.ndarray) -> None:
-        racks = self.layout.racks
-        tripped = np.array([p.cap == 0.0 for p in self.rack_protection])
-        flow = np.array([0.0 if off else r.air_flow for r, off in zip(racks, tripped,
-                                                                       strict=True)])
-        heat = np.array([(1 - r.capture) * p for r, p in zip(racks, power, strict=True)])
-        self.air.set_racks(flow, heat)
-        units = [self.air_controls[a.id] for a in self.layout.air_units]
-        self.air.set_air_units(np.array([u.air_flow * u.available for u in units]),
-                               np.array([u.setpoint for u in units]),
-                               np.array([u.capacity * u.available for u in units]))
+    def fan_flow(self) -> np.ndarray:
+        """Air each rack's fans move now (m^3/s): none once it has tripped."""
+        return np.array([0.0 if p.cap == 0.0 else r.air_flow
+                         for r, p in zip(self.layout.racks, self.rack_protection, strict=True)])
+
+    def per_rack(self, steps: list[LoopStep], name: str) -> np.ndarray:
+        """A per-rack quantity of the loops' steps (``chip_temperature``, ``rack_flow``...)
+        in layout order; NaN for a rack on no loop."""
+        values = np.full(len(self.layout.racks), np.nan)
+        for racks, step in zip(self.coupling.loop_racks, steps, strict=True):
+            values[racks] = getattr(step, name)
+        return values
+
+    def per_rack_chips(self) -> np.ndarray:
+        """Chip temperature of each rack now (degC); NaN for a rack on no loop."""
+        values = np.full(len(self.layout.racks), np.nan)
+        for racks, dyn in zip(self.coupling.loop_racks, self.dynamics, strict=True):
+            values[racks] = dyn.chips.temperature
+        return values
 
     # ------------------------------------------------------------------ stepping
     def _step_length(self, until: float) -> float:
@@ -264,31 +291,9 @@ class Simulation:
                                                               strict=True)])
         return nominal * caps
 
-    def _air_step(self, dt: float, power: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Rack inlet temperatures (degC) and air-unit heat (W) over the step."""
-        units = self.layout.air_units
-        air_heat = sum((1 - r.capture) * p for r, p in zip(self.layout.racks, power,
-                                                            strict=True))
-        if self.air is None:
-            inlet = np.array([self.air_controls[a.id].setpoint for a in units]).mean() \
-                if units else 24.0
-            capacity = np.array([a.capacity * self.air_controls[a.id].available for a in units])
-            share = capacity / capacity.sum() if capacity.sum() > 0 else capacity
-            return np.full(len(self.layout.racks), inlet), share * air_heat
-        self._set_air(power)
-        if self._room_temperature is not None:
-            self.air.update_walls(self.timeline.ambient(self.time).dry_bulb, self._room_temperature)
-        status = self.air.advance_to(self.time + dt + self._air_offset)
-        if status not in ("ok", "done"):
-            raise RuntimeError(f"air solver stopped: {status}: {self.air.solver.message}")
-        _, _, heat = self.air.air_unit_state()
-        inlet = self.air.rack_inlet()
-        self._room_temperature = float(np.mean(inlet)) if len(inlet) else None
-        return inlet, heat
-
-    def _liquid_step(self, dt: float, power: np.ndarray) -> list[LoopStep]:
-        racks = {r.id: i for i, r in enumerate(self.layout.racks)}
-        steps = []
+    def _drive_pumps(self) -> list[np.ndarray]:
+        """Set each loop's pump speeds; return each loop's primary flows per CDU (m^3/s)."""
+        primary = []
         for dyn in self.dynamics:
             for cdu in dyn.loop.cdus:
                 command = self.dp_controls[cdu.id].pi.output
@@ -296,62 +301,11 @@ class Simulation:
                 health = self.pump_groups[cdu.id].health()
                 for pump_id, speed in speeds.items():
                     dyn.set_pump(pump_id, speed * math.sqrt(health[pump_id]))
-            liquid = np.array([r.capture * power[racks[r.id]] for r in dyn.loop.racks])
-            primary = np.array([
+            primary.append(np.array([
                 0.0 if c.id in self.failed_cdus else
                 self.temperature_controls[c.id].pi.output * c.facility_flow
-                for c in dyn.loop.cdus])
-            steps.append(dyn.step(dt, liquid, np.full(len(dyn.loop.cdus),
-                                                      self.facility_temperature), primary))
-        return steps
-
-    def _controls(self, dt: float, steps: list[LoopStep], inlet: np.ndarray) -> None:
-        t = self.time
-        for n, (dyn, step) in enumerate(zip(self.dynamics, steps, strict=True)):
-            scope = f"loop:{n}"
-            for i, cdu in enumerate(dyn.loop.cdus):
-                self.dp_controls[cdu.id].step(dt, float(step.cdu_dp[i]))
-                if cdu.id in self.failed_cdus or step.cdu_flow[i] <= NO_FLOW:
-                    continue  # nothing leaves its exchanger: no supply temperature to hold
-                out = self.temperature_controls[cdu.id].step(
-                    t, dt, float(step.cdu_supply[i]), self.causes.cause(scope, "plant"))
-                for event in out.events:
-                    self.causes.note(scope, self.log(event), t)
-            if n in self.tanks:
-                level = self.tanks[n].drain(dt, step.leak_flow)
-                wet = [leak for leak, c in self.leaks.items() if c > 0 and self.loop_of(leak) == n]
-                response = self.leak_detectors[n].step(t, level, wet, self.causes.cause(scope))
-                for event in response.events:
-                    self.causes.note(scope, self.log(event), t)
-                for valve in response.close:
-                    self.set_valve(valve, False)
-                if response.trip is not None:
-                    for cdu in dyn.loop.cdus:
-                        for event in self.pump_groups[cdu.id].trip(t, response.trip,
-                                                                   "expansion tank low level"):
-                            self.log(event)
-        chips = self._chip_temperatures(steps)
-        for i, (rack, protection) in enumerate(zip(self.layout.racks, self.rack_protection,
-                                                   strict=True)):
-            n = self._rack_loop[rack.id]
-            cause = self.causes.cause(f"loop:{n}", "room", "plant", "load")
-            for event in protection.step(t, float(chips[i]), cause).events:
-                self.log(event)
-        units = self.layout.air_units
-        intake = self.air.air_unit_state()[0] if self.air is not None else \
-            np.full(len(units), float(np.mean(inlet)) if len(inlet) else 24.0)
-        for unit, temperature in zip(units, intake, strict=True):
-            out = self.air_controls[unit.id].step(t, float(temperature), self.causes.cause("room"))
-            for event in out.events:
-                self.causes.note("room", self.log(event), t)
-
-    def _chip_temperatures(self, steps: list[LoopStep]) -> np.ndarray:
-        chips = np.full(len(self.layout.racks), np.nan)
-        where = {r.id: i for i, r in enumerate(self.layout.racks)}
-        for dyn, step in zip(self.dynamics, steps, strict=True):
-            for r, value in zip(dyn.loop.racks, step.chip_temperature, strict=True):
-                chips[where[r.id]] = value
-        return chips
+                for c in dyn.loop.cdus]))
+        return primary
 
     def step(self, until: float | None = None) -> Snapshot:
         """Advance one network step (never past ``until`` or the scenario's end)."""
@@ -359,30 +313,31 @@ class Simulation:
         new = self._start_of_step()
         dt = self._step_length(until)
         power = self._rack_power()
-        inlet, air_unit_heat = self._air_step(dt, power)
-        steps = self._liquid_step(dt, power)
+        hall = self.coupling.step(dt, power, self.fan_flow(), self.facility_temperature,
+                                  self._drive_pumps(), self.time + dt + self._air_offset,
+                                  self.timeline.ambient(self.time).dry_bulb)
+        self.coolant_stored += sum(s.stored_change for s in hall.loops)
         ambient = self.timeline.ambient(self.time + dt)
-        heat = float(sum(s.cdu_heat.sum() for s in steps) + np.sum(air_unit_heat))
         facility_flow = sum(c.facility_flow for c in self.layout.cdus
                             if c.id not in self.failed_cdus)
         self.plant = plant_state(self.layout.plant.model_copy(update={
             "supply_temp": self.timeline.parameter("plant", "supply_temp", self.time)}),
             Ambient.model_validate({"dry_bulb_c": ambient.dry_bulb,
                                     "wet_bulb_c": min(ambient.wet_bulb, ambient.dry_bulb)}),
-            heat, facility_flow, self.plant_failed)
+            hall.facility_heat, facility_flow, self.plant_failed)
         self.facility_temperature = self.plant.supply_temperature
         self.time += dt
         first = len(self.events)
-        self._controls(dt, steps, inlet)
+        step_controls(self, dt, hall.loops, hall.room)
         new += [self.events[i] for i in range(first, len(self.events))]
-        self.last = self._record(dt, power, inlet, air_unit_heat, steps)
+        self.last = self._record(dt, power, hall)
         return Snapshot(self.time, self.timeline.duration, [r.id for r in self.layout.racks],
-                        inlet, self.last["rack_chip_temperature"], power,
+                        hall.room.inlet, self.last["rack_chip_temperature"], power,
                         self.last["rack_state"], float(power.sum()),
                         float(self.last["cooling_power"]), new)
 
-    def _record(self, dt, power, inlet, air_unit_heat, steps) -> dict:
-        values = collect(self, dt, power, inlet, air_unit_heat, steps)
+    def _record(self, dt: float, power: np.ndarray, hall: HallStep) -> dict:
+        values = collect(self, dt, power, hall)
         if self.writer is not None:
             self.writer.write_series(self.time, values)
             if self._written < len(self.events):
