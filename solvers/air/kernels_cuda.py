@@ -7,17 +7,10 @@ thread to its cell and returns from threads past the last one.  Each follows
 the NumPy reference in :mod:`.kernels_numpy` term by term.
 """
 
-SOURCE = r"""
+#: Types, the thread-to-cell map and the argument list every kernel module shares.
+PREAMBLE = r"""
 typedef REAL real;
 typedef unsigned char u8;
-
-__device__ __forceinline__ real lim(real quu, real qu, real qd) {
-    real a = qu - quu, b = qd - qu, ab = a * b;
-    return ab > 0 ? qu + ab / (a + b) : qu;
-}
-__device__ __forceinline__ real face(real vel, real qm2, real qm1, real q0, real qp1) {
-    return vel >= 0 ? lim(qm2, qm1, q0) : lim(qp1, q0, qm1);
-}
 // interior thread -> padded flat index; false when the thread has no cell
 __device__ __forceinline__ bool cell(int g, int nz, int ny, int nx, int NY, int NX, long long *c,
                                      int *kk, int *jj, int *ii) {
@@ -30,6 +23,16 @@ __device__ __forceinline__ bool cell(int g, int nz, int ny, int nx, int NY, int 
 #define CELL long long c; int kk, jj, ii; \
     if (!cell(g, nz, ny, nx, NY, NX, &c, &kk, &jj, &ii)) return;
 #define DIMS int g, int nz, int ny, int nx, int NY, int NX
+"""
+
+SOURCE = PREAMBLE + r"""
+__device__ __forceinline__ real lim(real quu, real qu, real qd) {
+    real a = qu - quu, b = qd - qu, ab = a * b;
+    return ab > 0 ? qu + ab / (a + b) : qu;
+}
+__device__ __forceinline__ real face(real vel, real qm2, real qm1, real q0, real qp1) {
+    return vel >= 0 ? lim(qm2, qm1, q0) : lim(qp1, q0, qm1);
+}
 
 __device__ __forceinline__ real sflux(const real *T, const real *vd, const real *nut, int has_nut,
                                       real kappa, real inv_prt, const u8 *fl, real h, long long c,

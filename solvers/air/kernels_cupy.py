@@ -35,7 +35,19 @@ _NAMES = (
 _BLOCK = 256
 
 
-class CupyKernels(NumpyKernels):
+class EddyViscosityArgument:
+    """``_nut``: the eddy-viscosity argument of a kernel, a 1-element dummy when there is none."""
+
+    def _nut(self, nu_t, dtype):
+        if nu_t is not None:
+            return nu_t, 1
+        dummies = self.__dict__.setdefault("_dummy", {})
+        if dtype not in dummies:
+            dummies[dtype] = self.xp.zeros((1,), dtype=dtype)
+        return dummies[dtype], 0
+
+
+class CupyKernels(EddyViscosityArgument, NumpyKernels):
     """The reference kernels as fused CUDA kernels on CuPy arrays.
 
     Parameters
@@ -50,7 +62,6 @@ class CupyKernels(NumpyKernels):
         super().__init__(backend.xp)
         self.cp = backend.xp
         self._modules = {}
-        self._dummy = {}
         self.graph_note = "CUDA graphs not used yet"
         cp = self.cp
         self._dot = cp.ReductionKernel(
@@ -108,13 +119,6 @@ class CupyKernels(NumpyKernels):
         conv, dims, blocks, _ = self._launch(name, a, n3, g, before)
         tail, _, _, _ = self._launch(name, a, n3, g, after)
         self._fn(a.dtype, name)((blocks,), (_BLOCK,), (*conv, *dims, *tail))
-
-    def _nut(self, nu_t, dtype):
-        if nu_t is not None:
-            return nu_t, 1
-        if dtype not in self._dummy:
-            self._dummy[dtype] = self.cp.zeros((1,), dtype=dtype)
-        return self._dummy[dtype], 0
 
     # ------------------------------------------------------------------ transport
     def scalar_update(self, T, vel, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):

@@ -250,21 +250,28 @@ def _max_abs(a, offset, g, nz, ny, nx):
     return out
 
 
-class NumbaKernels(NumpyKernels):
+class EddyViscosityArgument:
+    """``_nut``: the eddy-viscosity argument of a kernel, a 1-element dummy when there is none.
+
+    numba compiles one signature per argument type, and None would double them.
+    """
+
+    def _nut(self, nu_t, dtype):
+        if nu_t is not None:
+            return nu_t, True
+        dummies = self.__dict__.setdefault("_dummy", {})
+        if dtype not in dummies:
+            dummies[dtype] = np.zeros((1, 1, 1), dtype=dtype)
+        return dummies[dtype], False
+
+
+class NumbaKernels(EddyViscosityArgument, NumpyKernels):
     """The kernels of :class:`.NumpyKernels`, compiled: same signatures, same answers."""
 
     name = "numba"
 
     def __init__(self):
         super().__init__(np)
-        self._dummy = {}
-
-    def _nut(self, nu_t, dtype):
-        if nu_t is not None:
-            return nu_t, True
-        if dtype not in self._dummy:
-            self._dummy[dtype] = np.zeros((1, 1, 1), dtype=dtype)
-        return self._dummy[dtype], False
 
     def scalar_update(self, T, vel, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
         nut, has = self._nut(nu_t, T.dtype)

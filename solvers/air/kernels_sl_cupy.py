@@ -11,25 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels_cupy import _BLOCK
+from .kernels_cuda import PREAMBLE
+from .kernels_cupy import _BLOCK, EddyViscosityArgument
 from .kernels_sl_numpy import SemiLagrangianKernels
 
-SOURCE = r"""
-typedef REAL real;
-typedef unsigned char u8;
-#define DIMS int g, int nz, int ny, int nx, int NY, int NX
-
-__device__ __forceinline__ bool cell(int g, int nz, int ny, int nx, int NY, int NX, long long *c,
-                                     int *kk, int *jj, int *ii) {
-    long long t = (long long)blockDim.x * blockIdx.x + threadIdx.x;
-    if (t >= (long long)nz * ny * nx) return false;
-    *ii = (int)(t % nx); long long r = t / nx; *jj = (int)(r % ny); *kk = (int)(r / ny);
-    *c = ((long long)(*kk + g) * NY + (*jj + g)) * NX + (*ii + g);
-    return true;
-}
-#define CELL long long c; int kk, jj, ii; \
-    if (!cell(g, nz, ny, nx, NY, NX, &c, &kk, &jj, &ii)) return;
-
+SOURCE = PREAMBLE + r"""
 __device__ __forceinline__ double place(double p, int g, int n, int periodic) {
     double lo = g - 0.5;
     if (periodic) { double r = fmod(p - lo, (double)n); if (r < 0) r += n; return lo + r; }
@@ -123,7 +109,7 @@ extern "C" __global__ void diffuse_velocity(const real *q, const real *T, real n
 _NAMES = ("sl", "diffuse_scalar", "diffuse_velocity")
 
 
-class CupySemiLagrangianKernels(SemiLagrangianKernels):
+class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
     """The kernels of :class:`.SemiLagrangianKernels` as fused CUDA kernels on CuPy arrays."""
 
     name = "cupy"
@@ -132,7 +118,6 @@ class CupySemiLagrangianKernels(SemiLagrangianKernels):
         super().__init__(backend.xp)
         self.cp = backend.xp
         self._modules = {}
-        self._dummy = {}
 
     def _fn(self, dtype, name):
         dtype = np.dtype(dtype)
@@ -159,13 +144,6 @@ class CupySemiLagrangianKernels(SemiLagrangianKernels):
         blocks = (count + _BLOCK - 1) // _BLOCK
         dims = [np.int32(v) for v in (g, *n3, a.shape[1], a.shape[2])]
         self._fn(a.dtype, name)((blocks,), (_BLOCK,), (*conv[:-1], *dims, conv[-1]))
-
-    def _nut(self, nu_t, dtype):
-        if nu_t is not None:
-            return nu_t, 1
-        if dtype not in self._dummy:
-            self._dummy[dtype] = self.cp.zeros((1,), dtype=dtype)
-        return self._dummy[dtype], 0
 
     def _sl(self, q, vel, mask, c, h, dt, periodic, g, n3, out):
         stagger = [0, 0, 0] if c is None else [int(c == 2), int(c == 1), int(c == 0)]

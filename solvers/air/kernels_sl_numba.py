@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from .kernels_numba import EddyViscosityArgument
 from .kernels_numba_mg import JIT as _JIT
 from .kernels_sl_numpy import SemiLagrangianKernels
 
@@ -157,21 +158,13 @@ def _diffuse_velocity(
             out[k, j, i] = q[k, j, i] + dt * tend
 
 
-class NumbaSemiLagrangianKernels(SemiLagrangianKernels):
+class NumbaSemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
     """The kernels of :class:`.SemiLagrangianKernels`, compiled: same signatures, same answers."""
 
     name = "numba"
 
     def __init__(self):
         super().__init__(np)
-        self._dummy = {}
-
-    def _nut(self, nu_t, dtype):
-        if nu_t is not None:
-            return nu_t, True
-        if dtype not in self._dummy:
-            self._dummy[dtype] = np.zeros((1, 1, 1), dtype=dtype)
-        return self._dummy[dtype], False
 
     def sl_scalar(self, T, vel, fluid, h, dt, periodic, g, n3, out):
         s = [dt / hh for hh in h]
