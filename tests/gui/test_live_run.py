@@ -39,7 +39,13 @@ def test_pump_trip_runs_live_recolours_racks_and_writes_the_run_file(window, qtb
         assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
         session.live.speed_cap = 150.0  # 4 s: slow enough to see the racks go ok -> tripped
     assert done.args[0] == "complete", done.args
-    assert {"ok", "throttled", "tripped"} <= seen
+    # Racks were recoloured while the run went (how many of the short-lived
+    # states a cursor update lands in depends on the machine's load) ...
+    assert "tripped" in seen and len(seen) >= 2
+    # ... and the run's record holds the whole story: ok -> alarm -> throttled -> tripped.
+    recorded = set().union(*(session.model.rack_states_at(t).values()
+                             for t in session.model.times))  # fmt: skip
+    assert {"ok", "alarm", "throttled", "tripped"} <= recorded
     rack = window.document.layout.racks[0].id
     assert window.canvas.items[rack].brush().color().name() == "#c9242b"  # tripped
     assert session.model.end_time == 600.0

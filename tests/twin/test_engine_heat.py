@@ -12,7 +12,7 @@ import pytest
 from twin.engine import EngineOptions, Simulation, default_scenario
 from twin.engine.recording import open_run_file
 from twin.examples import layouts_dir
-from twin.files import load_scenario
+from twin.files import load_layout, load_scenario
 from twin.liquid.chips import CHIP_AIR_EFFECTIVENESS, ChipThermal
 from twin.model.equipment import AIR_CP, AIR_DENSITY
 from twin.runs import RunReader
@@ -133,3 +133,14 @@ def test_rack_losing_its_coolant_spills_heat_into_the_room(pod):
     assert sim.last["air_unit_heat"].sum() > healthy.last["air_unit_heat"].sum()
     whole = window_balance(series, 1.0, end)
     assert whole["out"] + whole["stored"] == pytest.approx(whole["it"], rel=1e-3)
+
+
+def test_healthy_hour_with_the_air_model_raises_no_alarm():
+    """pod-1mw, no fault, one simulated hour with the room air on 0.5 m cells: no event at all."""
+    layout = load_layout(layouts_dir() / "pod-1mw.json")
+    sim = Simulation(layout, default_scenario(3600.0),
+                     EngineOptions(air=True, air_spacing=0.5, backend="numba"))
+    last = sim.run()
+    assert last.time == pytest.approx(3600.0)
+    assert [(e.time, e.component, e.state) for e in sim.events] == []
+    assert np.all(np.isfinite(last.rack_inlet)) and np.all(np.isfinite(last.rack_chip))
