@@ -55,6 +55,27 @@ def limited(xp, q_uu, q_u, q_d):
     return q_u + xp.where(ab > 0, ab / denom, 0)
 
 
+def face_diffusivity(S, kappa, nu_t, inv_prt, m1, o):
+    """``kappa_eff`` (m²/s) on the face between cells at offsets ``m1`` and ``o`` (``S``: view)."""
+    if nu_t is None:
+        return kappa
+    return kappa + 0.5 * inv_prt * (S(nu_t, m1) + S(nu_t, o))
+
+
+def face_viscosity(S, nu, nu_t, c, d, o, m):
+    """``nu_eff`` (m²/s) on the side along ``d`` of component ``c``'s control volume.
+
+    Along ``c`` the side is a cell centre (``m``'s eddy viscosity); across it,
+    an edge between four cells, whose eddy viscosities are averaged.
+    """
+    if nu_t is None:
+        return nu
+    if d == c:
+        return nu + S(nu_t, m)
+    mc = _scale(-1, UNIT[c])
+    return nu + 0.25 * (S(nu_t, o) + S(nu_t, m) + S(nu_t, _add(o, mc)) + S(nu_t, _add(m, mc)))
+
+
 def face_value(xp, vel, q_m2, q_m1, q_0, q_p1):
     """Upwind-limited value at the face between cells ``m-1`` and ``m`` (face velocity ``vel``)."""
     return xp.where(vel >= 0, limited(xp, q_m2, q_m1, q_0), limited(xp, q_p1, q_0, q_m1))
@@ -89,9 +110,7 @@ class NumpyKernels:
                 o = _scale(lo, e)
                 m2, m1, p1 = _add(o, _scale(-2, e)), _add(o, _scale(-1, e)), _add(o, e)
                 vface = S(vel[d], o)
-                kf = kappa
-                if nu_t is not None:
-                    kf = kappa + 0.5 * inv_prt * (S(nu_t, m1) + S(nu_t, o))
+                kf = face_diffusivity(S, kappa, nu_t, inv_prt, m1, o)
                 flux = vface * face_value(xp, vface, S(T, m2), S(T, m1), S(T, o), S(T, p1))
                 flux = flux - kf * (S(T, o) - S(T, m1)) / h[d]
                 fluxes.append(flux * (S(fluid, m1) * S(fluid, o)))
@@ -142,8 +161,6 @@ class NumpyKernels:
                         S(q, o),
                         S(q, _add(o, e)),
                     )
-                    nu_f = nu if nu_t is None else nu + S(nu_t, m)
-                    grad = (S(q, o) - S(q, m)) / h[d]
                 else:
                     # flux at the edge between the faces o-1 and o along d
                     m = _add(o, _scale(-1, e))
@@ -156,13 +173,8 @@ class NumpyKernels:
                         S(q, o),
                         S(q, _add(o, e)),
                     )
-                    nu_f = nu
-                    if nu_t is not None:
-                        mc = _scale(-1, ec)
-                        nu_f = nu + 0.25 * (
-                            S(nu_t, o) + S(nu_t, m) + S(nu_t, _add(o, mc)) + S(nu_t, _add(m, mc))
-                        )
-                    grad = (S(q, o) - S(q, m)) / h[d]
+                nu_f = face_viscosity(S, nu, nu_t, c, d, o, m)
+                grad = (S(q, o) - S(q, m)) / h[d]
                 fluxes.append(carrier * value - nu_f * grad)
             tend = tend - (fluxes[1] - fluxes[0]) / h[d]
         S(out)[...] = S(q) + dt * S(open_c) * tend

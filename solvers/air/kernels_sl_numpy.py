@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .kernels_numpy import UNIT, _add, _scale, shifted
+from .kernels_numpy import UNIT, _add, _scale, face_diffusivity, face_viscosity, shifted
 
 
 def place(xp, p, g, n, periodic):
@@ -135,9 +135,7 @@ class SemiLagrangianKernels:
             for lo in (0, 1):
                 o = _scale(lo, e)
                 m1 = _add(o, _scale(-1, e))
-                kf = kappa
-                if nu_t is not None:
-                    kf = kappa + 0.5 * inv_prt * (S(nu_t, m1) + S(nu_t, o))
+                kf = face_diffusivity(S, kappa, nu_t, inv_prt, m1, o)
                 flux = -kf * (S(T, o) - S(T, m1)) / h[d]
                 fluxes.append(flux * (S(fluid, m1) * S(fluid, o)))
             tend = tend - (fluxes[1] - fluxes[0]) / h[d]
@@ -161,15 +159,7 @@ class SemiLagrangianKernels:
             for lo in (0, 1):
                 o = _scale(lo, e)
                 m = _add(o, _scale(-1, e))
-                if d == c:
-                    nu_f = nu if nu_t is None else nu + S(nu_t, m)
-                else:
-                    nu_f = nu
-                    if nu_t is not None:
-                        mc = _scale(-1, ec)
-                        nu_f = nu + 0.25 * (
-                            S(nu_t, o) + S(nu_t, m) + S(nu_t, _add(o, mc)) + S(nu_t, _add(m, mc))
-                        )
+                nu_f = face_viscosity(S, nu, nu_t, c, d, o, m)
                 fluxes.append(-nu_f * (S(q, o) - S(q, m)) / h[d])
             tend = tend - (fluxes[1] - fluxes[0]) / h[d]
         S(out)[...] = S(q) + dt * S(open_c) * tend
