@@ -164,6 +164,7 @@ def test_scheduler_sweep_survives_a_worker_dying(tmp_path):
     (["missing.json"], "missing.json"),
     ([str(POD), "--workers", "0"], "--workers must be at least 1"),
     ([str(POD), "--grid", "0.5"], "--grid sets the air grid: it needs --air"),
+    ([str(POD), "--air", "--grid", "0.6"], "no room air lies beside the intake (x-)"),
     ([str(POD), "--until", "30"], "later than the failure time (60 s)"),
     ([str(POD), "--n-2", "--max-pairs", "5"], "21 N-2 pairs exceed --max-pairs 5"),
     ([str(POD), "--scheduler", "127.0.0.1:8786"], "--scheduler must look like tcp://HOST:PORT"),

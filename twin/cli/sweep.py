@@ -100,6 +100,13 @@ def run(args: argparse.Namespace) -> int:
                           args.seed, Path(args.layout).name)
     if not cases:
         raise UserError(f"{args.layout}: no component whose failure the model knows")
+    if args.air:
+        # Set the room's air model up once here (no steps): a grid too coarse
+        # for the hall is one clear message, not a failed task per contingency.
+        from solvers.backend import select_backend
+        from twin.engine.air import build_hall_air
+
+        build_hall_air(report.layout, select_backend("numpy"), args.grid)
     if runs is not None:
         runs.mkdir(parents=True, exist_ok=True)
     options = {"air": args.air, "air_spacing": args.grid}
