@@ -77,15 +77,8 @@ class RunModel(QtCore.QObject):
     def append(self, times: Sequence[float], rows: Sequence[Mapping[str, object]],
                events: Iterable[Event] = ()) -> None:
         """Add series rows (one mapping of series name -> value(s) per time) and events."""
-        count = len(times)
-        if count:
-            self._reserve(self._rows + count)
-            end = self._rows + count
-            self._times[self._rows:end] = times
-            for name, buffer in self._values.items():
-                buffer[self._rows:end] = [row.get(name, np.nan) for row in rows]
-            self._rows = end
-        self._added(count, events)
+        values = {name: [row.get(name, np.nan) for row in rows] for name in self._values}
+        self.extend(times, values, events)
 
     def extend(self, times: np.ndarray, values: Mapping[str, np.ndarray],
                events: Iterable[Event] = ()) -> None:
