@@ -146,11 +146,13 @@ def kernel_table(solver):
     if sl is not None:
         per = sl.periodic
         rows += [
-            ("sl_scalar", lambda: sl.kernels.sl_scalar(solver.T, solver.vel, solver.fluid, h, 0.1,
-                                                       per, g, n3, solver.T_new), 5 * b + 1),
-            ("sl_velocity u", lambda: sl.kernels.sl_velocity(0, solver.vel, solver.open[0], h, 0.1,
-                                                             per, g, n3, solver.vel_new[0]),
-             5 * b + 1),
+            ("sl_trace", lambda: sl.kernels.sl_trace(solver.vel, h, 0.1, per, g, n3, sl.disp),
+             6 * b),
+            ("sl_scalar", lambda: sl.kernels.sl_scalar(solver.T, sl.disp, solver.fluid, per, g, n3,
+                                                       solver.T_new), 5 * b + 1),
+            ("sl_velocity u", lambda: sl.kernels.sl_velocity(0, solver.vel[0], sl.disp,
+                                                             solver.open[0], per, g, n3,
+                                                             solver.vel_new[0]), 5 * b + 1),
             ("diffuse_scalar", lambda: sl.kernels.diffuse_scalar(solver.T, 2e-5, solver.nu_t, 1.2,
                                                                  solver.fluid, h, 1e-3, g, n3,
                                                                  solver.T_new),

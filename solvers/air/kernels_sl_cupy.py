@@ -18,7 +18,7 @@ from .kernels_sl_numpy import SemiLagrangianKernels
 SOURCE = PREAMBLE + r"""
 __device__ __forceinline__ double place(double p, int g, int n, int periodic) {
     double lo = g - 0.5;
-    if (periodic) { double r = fmod(p - lo, (double)n); if (r < 0) r += n; return lo + r; }
+    if (periodic) return p - n * floor((p - lo) / n);
     return fmin(fmax(p, lo), lo + n);
 }
 // positions are placed inside the box, so the base cell is never the last one
@@ -38,22 +38,34 @@ __device__ __forceinline__ double sample(const real *a, double pk, double pj, do
     return out;
 }
 
-extern "C" __global__ void sl(const real *q, const real *u, const real *v, const real *w,
-        const u8 *mask, int ck, int cj, int ci, double sx, double sy, double sz, int px, int py,
-        int pz, DIMS, real *out) {
+// displacement (index units) of each cell centre over one step back, midpoint rule
+extern "C" __global__ void trace(const real *u, const real *v, const real *w, double sx,
+        double sy, double sz, int px, int py, int pz, DIMS, real *dx, real *dy, real *dz) {
+    CELL
+    long long Y = NX, Z = (long long)NX * NY;
+    int k = kk + g, j = jj + g, i = ii + g;
+    double mk = place(k - 0.5 * sz * (0.5 * (double)(w[c] + w[c + Z])), g, nz, pz),
+           mj = place(j - 0.5 * sy * (0.5 * (double)(v[c] + v[c + Y])), g, ny, py),
+           mi = place(i - 0.5 * sx * (0.5 * (double)(u[c] + u[c + 1])), g, nx, px);
+    dx[c] = (real)(sx * sample(u, mk, mj, mi + 0.5, NY, NX));
+    dy[c] = (real)(sy * sample(v, mk, mj + 0.5, mi, NY, NX));
+    dz[c] = (real)(sz * sample(w, mk + 0.5, mj, mi, NY, NX));
+}
+
+// cell data (ck = cj = ci = 0) or faces of one axis: a face moves by the mean
+// displacement of the two cells it parts
+extern "C" __global__ void sl(const real *q, const real *dx, const real *dy, const real *dz,
+        const u8 *mask, int ck, int cj, int ci, int px, int py, int pz, DIMS, real *out) {
     CELL
     if (mask[c] == 0) { out[c] = q[c]; return; }
-    double pk = kk + g - 0.5 * ck, pj = jj + g - 0.5 * cj, pi = ii + g - 0.5 * ci;
-    double ux = sample(u, pk, pj, pi + 0.5, NY, NX), uy = sample(v, pk, pj + 0.5, pi, NY, NX),
-           uz = sample(w, pk + 0.5, pj, pi, NY, NX);
-    double mk = place(pk - 0.5 * sz * uz, g, nz, pz), mj = place(pj - 0.5 * sy * uy, g, ny, py),
-           mi = place(pi - 0.5 * sx * ux, g, nx, px);
-    ux = sample(u, mk, mj, mi + 0.5, NY, NX);
-    uy = sample(v, mk, mj + 0.5, mi, NY, NX);
-    uz = sample(w, mk + 0.5, mj, mi, NY, NX);
-    double dk = place(pk - sz * uz, g, nz, pz), dj = place(pj - sy * uy, g, ny, py),
-           di = place(pi - sx * ux, g, nx, px);
-    out[c] = (real)sample(q, dk + 0.5 * ck, dj + 0.5 * cj, di + 0.5 * ci, NY, NX);
+    long long b = c - (ck * (long long)NX * NY + cj * (long long)NX + ci);
+    double pk = kk + g - 0.5 * ck - 0.5 * (double)(dz[b] + dz[c]),
+           pj = jj + g - 0.5 * cj - 0.5 * (double)(dy[b] + dy[c]),
+           pi = ii + g - 0.5 * ci - 0.5 * (double)(dx[b] + dx[c]);
+    pk = place(pk, g, nz, pz);
+    pj = place(pj, g, ny, py);
+    pi = place(pi, g, nx, px);
+    out[c] = (real)sample(q, pk + 0.5 * ck, pj + 0.5 * cj, pi + 0.5 * ci, NY, NX);
 }
 
 __device__ __forceinline__ real hflux(const real *T, const real *nut, int has_nut, real kappa,
@@ -106,7 +118,7 @@ extern "C" __global__ void diffuse_velocity(const real *q, const real *T, real n
 }
 """
 
-_NAMES = ("sl", "diffuse_scalar", "diffuse_velocity")
+_NAMES = ("trace", "sl", "diffuse_scalar", "diffuse_velocity")
 
 
 class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
@@ -127,8 +139,11 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
             self._modules[dtype] = {n: module.get_function(n) for n in _NAMES}
         return self._modules[dtype][name]
 
-    def _run(self, name, a, n3, g, args):
-        """Launch ``name`` over the interior of arrays shaped like ``a``; floats become REAL."""
+    def _run(self, name, a, n3, g, args, outputs=1):
+        """Launch ``name`` over the interior of arrays shaped like ``a``; floats become REAL.
+
+        The grid's dimensions go between the inputs and the last ``outputs`` arguments.
+        """
         real = a.dtype.type
         conv = []
         for x in args:
@@ -143,18 +158,24 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
         count = int(np.prod(n3))
         blocks = (count + _BLOCK - 1) // _BLOCK
         dims = [np.int32(v) for v in (g, *n3, a.shape[1], a.shape[2])]
-        self._fn(a.dtype, name)((blocks,), (_BLOCK,), (*conv[:-1], *dims, conv[-1]))
+        args = (*conv[:-outputs], *dims, *conv[-outputs:])
+        self._fn(a.dtype, name)((blocks,), (_BLOCK,), args)
 
-    def _sl(self, q, vel, mask, c, h, dt, periodic, g, n3, out):
-        stagger = [0, 0, 0] if c is None else [int(c == 2), int(c == 1), int(c == 0)]
+    def sl_trace(self, vel, h, dt, periodic, g, n3, disp):
         scales = [(dt / hh, "double") for hh in h]
-        self._run("sl", q, n3, g, (q, *vel, mask, *stagger, *scales, *map(int, periodic), out))
+        args = (*vel, *scales, *map(int, periodic), *disp)
+        self._run("trace", vel[0], n3, g, args, outputs=3)
+        self._fill_trace_ghosts(disp, periodic, g, n3)
 
-    def sl_scalar(self, T, vel, fluid, h, dt, periodic, g, n3, out):
-        self._sl(T, vel, fluid, None, h, dt, periodic, g, n3, out)
+    def _sl(self, q, disp, mask, c, periodic, g, n3, out):
+        stagger = [0, 0, 0] if c is None else [int(c == 2), int(c == 1), int(c == 0)]
+        self._run("sl", q, n3, g, (q, *disp, mask, *stagger, *map(int, periodic), out))
 
-    def sl_velocity(self, c, vel, open_c, h, dt, periodic, g, n3, out):
-        self._sl(vel[c], vel, open_c, c, h, dt, periodic, g, n3, out)
+    def sl_scalar(self, T, disp, fluid, periodic, g, n3, out):
+        self._sl(T, disp, fluid, None, periodic, g, n3, out)
+
+    def sl_velocity(self, c, q, disp, open_c, periodic, g, n3, out):
+        self._sl(q, disp, open_c, c, periodic, g, n3, out)
 
     def diffuse_scalar(self, T, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
         nut, has = self._nut(nu_t, T.dtype)

@@ -8,6 +8,8 @@ reference's order so that the two agree to rounding.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
 
@@ -18,9 +20,10 @@ from .kernels_sl_numpy import SemiLagrangianKernels
 
 @njit(inline="always")
 def _place(p, g, n, periodic):
+    # floor, not Python's float ``%`` (whose sign fix-up costs 2.5x in the trace)
     lo = g - 0.5
     if periodic:
-        return lo + (p - lo) % n
+        return p - n * math.floor((p - lo) / n)
     return min(max(p, lo), lo + n)
 
 
@@ -42,40 +45,51 @@ def _sample(a, pk, pj, pi):
     return out
 
 
-@njit(inline="always")
-def _departure(u, v, w, pk, pj, pi, sx, sy, sz, px, py, pz, g, nz, ny, nx):
-    """Midpoint-rule departure point of ``(pk, pj, pi)``; ``s*`` = dt / h (index units per m/s)."""
-    ux = _sample(u, pk, pj, pi + 0.5)
-    uy = _sample(v, pk, pj + 0.5, pi)
-    uz = _sample(w, pk + 0.5, pj, pi)
-    mk = _place(pk - 0.5 * sz * uz, g, nz, pz)
-    mj = _place(pj - 0.5 * sy * uy, g, ny, py)
-    mi = _place(pi - 0.5 * sx * ux, g, nx, px)
-    ux = _sample(u, mk, mj, mi + 0.5)
-    uy = _sample(v, mk, mj + 0.5, mi)
-    uz = _sample(w, mk + 0.5, mj, mi)
-    return (
-        _place(pk - sz * uz, g, nz, pz),
-        _place(pj - sy * uy, g, ny, py),
-        _place(pi - sx * ux, g, nx, px),
-    )
-
-
 @njit(parallel=True, **_JIT)
-def _sl(q, u, v, w, mask, ck, cj, ci, sx, sy, sz, px, py, pz, g, nz, ny, nx, out):
-    """Advect ``q`` (cell data if ``ck = cj = ci = 0``, else faces of that axis) where ``mask``."""
+def _trace(u, v, w, sx, sy, sz, px, py, pz, g, nz, ny, nx, dx, dy, dz):
+    """Displacement (index units) of each cell centre over one step back, midpoint rule."""
     for kj in prange(nz * ny):
         k = kj // ny + g
         j = kj % ny + g
         for i in range(g, g + nx):
-            if mask[k, j, i] == 0:
-                out[k, j, i] = q[k, j, i]
-                continue
-            dk, dj, di = _departure(
-                u, v, w, k - 0.5 * ck, j - 0.5 * cj, i - 0.5 * ci,
-                sx, sy, sz, px, py, pz, g, nz, ny, nx,
-            )  # fmt: skip
-            out[k, j, i] = _sample(q, dk + 0.5 * ck, dj + 0.5 * cj, di + 0.5 * ci)
+            mk = _place(k - 0.5 * sz * (0.5 * (w[k, j, i] + w[k + 1, j, i])), g, nz, pz)
+            mj = _place(j - 0.5 * sy * (0.5 * (v[k, j, i] + v[k, j + 1, i])), g, ny, py)
+            mi = _place(i - 0.5 * sx * (0.5 * (u[k, j, i] + u[k, j, i + 1])), g, nx, px)
+            dx[k, j, i] = sx * _sample(u, mk, mj, mi + 0.5)
+            dy[k, j, i] = sy * _sample(v, mk, mj + 0.5, mi)
+            dz[k, j, i] = sz * _sample(w, mk + 0.5, mj, mi)
+
+
+@njit(parallel=True, **_JIT)
+def _sl_scalar(q, dx, dy, dz, mask, px, py, pz, g, nz, ny, nx, out):
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        for i in range(g, g + nx):
+            # sampled everywhere, then selected: faster than a branch (positions
+            # are placed in the box, so every read is valid)
+            moved = _sample(
+                q,
+                _place(k - dz[k, j, i], g, nz, pz),
+                _place(j - dy[k, j, i], g, ny, py),
+                _place(i - dx[k, j, i], g, nx, px),
+            )
+            out[k, j, i] = moved if mask[k, j, i] else q[k, j, i]
+
+
+@njit(parallel=True, **_JIT)
+def _sl_face(q, dx, dy, dz, mask, ck, cj, ci, px, py, pz, g, nz, ny, nx, out):
+    """Faces of the axis (ck, cj, ci): the mean displacement of the two cells they part."""
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        for i in range(g, g + nx):
+            bk, bj, bi = k - ck, j - cj, i - ci
+            pk = _place(k - 0.5 * ck - 0.5 * (dz[bk, bj, bi] + dz[k, j, i]), g, nz, pz)
+            pj = _place(j - 0.5 * cj - 0.5 * (dy[bk, bj, bi] + dy[k, j, i]), g, ny, py)
+            pi = _place(i - 0.5 * ci - 0.5 * (dx[bk, bj, bi] + dx[k, j, i]), g, nx, px)
+            moved = _sample(q, pk + 0.5 * ck, pj + 0.5 * cj, pi + 0.5 * ci)
+            out[k, j, i] = moved if mask[k, j, i] else q[k, j, i]
 
 
 @njit(inline="always")
@@ -166,14 +180,15 @@ class NumbaSemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
     def __init__(self):
         super().__init__(np)
 
-    def sl_scalar(self, T, vel, fluid, h, dt, periodic, g, n3, out):
-        s = [dt / hh for hh in h]
-        _sl(T, *vel, fluid, 0, 0, 0, *s, *periodic, g, *n3, out)
+    def sl_trace(self, vel, h, dt, periodic, g, n3, disp):
+        _trace(*vel, *(dt / hh for hh in h), *periodic, g, *n3, *disp)
+        self._fill_trace_ghosts(disp, periodic, g, n3)
 
-    def sl_velocity(self, c, vel, open_c, h, dt, periodic, g, n3, out):
-        s = [dt / hh for hh in h]
-        _sl(vel[c], *vel, open_c, int(c == 2), int(c == 1), int(c == 0), *s, *periodic, g, *n3,
-            out)  # fmt: skip
+    def sl_scalar(self, T, disp, fluid, periodic, g, n3, out):
+        _sl_scalar(T, *disp, fluid, *periodic, g, *n3, out)
+
+    def sl_velocity(self, c, q, disp, open_c, periodic, g, n3, out):
+        _sl_face(q, *disp, open_c, int(c == 2), int(c == 1), int(c == 0), *periodic, g, *n3, out)
 
     def diffuse_scalar(self, T, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
         nut, has = self._nut(nu_t, T.dtype)

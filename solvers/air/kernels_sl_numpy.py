@@ -13,9 +13,14 @@ holds at ``[k, j, i]`` the face half a cell below that centre along ``c``, so
 sampling it at a position means adding 0.5 along ``c`` first.
 
 Departure points use the midpoint rule (second order along the trajectory):
-``x_mid = x - dt/2 u(x)``, ``x_dep = x - dt u(x_mid)``.  Points outside the box
-are put back on its walls, or wrapped on periodic axes, so that every sample
-reads interior or first-ghost values only.
+``x_mid = x - dt/2 u(x)``, ``x_dep = x - dt u(x_mid)``.  The trace is done once
+per step, from each cell centre (:meth:`SemiLagrangianKernels.sl_trace`); a
+face takes the mean of its two cells' displacements, which is the
+displacement at the face to second order, as linear interpolation of the
+velocity itself is.  So the four advected fields (heat and three velocity
+components) cost one trace, not four.  Points outside the box are put back on
+its walls, or wrapped on periodic axes, so that every sample reads interior
+or first-ghost values only.
 """
 
 from __future__ import annotations
@@ -32,7 +37,7 @@ def place(xp, p, g, n, periodic):
     """
     lo = g - 0.5
     if periodic:
-        return lo + xp.mod(p - lo, n)
+        return p - n * xp.floor((p - lo) / n)
     return xp.clip(p, lo, lo + n)
 
 
@@ -56,24 +61,6 @@ def sample(xp, a, pk, pj, pi, stagger):
     return out
 
 
-def departure(xp, vel, pk, pj, pi, h, dt, periodic, g, n3):
-    """Departure points of the points ``(pk, pj, pi)`` after one step back (index units)."""
-    scale = [dt / h[2], dt / h[1], dt / h[0]]  # per array axis (z, y, x)
-
-    def velocity(qk, qj, qi):
-        return [sample(xp, vel[2 - ax], qk, qj, qi, 2 - ax) for ax in range(3)]
-
-    def moved(q, speed, factor):
-        return [
-            place(xp, q[ax] - factor * scale[ax] * speed[ax], g, n3[ax], periodic[2 - ax])
-            for ax in range(3)
-        ]
-
-    start = [pk, pj, pi]
-    mid = moved(start, velocity(*start), 0.5)
-    return moved(start, velocity(*mid), 1.0)
-
-
 def _interior_points(xp, g, n3, offset=(0.0, 0.0, 0.0)):
     kk, jj, ii = xp.meshgrid(
         *(xp.arange(g, g + n, dtype=np.float64) + o for n, o in zip(n3, offset, strict=True)),
@@ -94,34 +81,88 @@ class SemiLagrangianKernels:
     def __init__(self, xp=np):
         self.xp = xp
 
-    def sl_scalar(self, T, vel, fluid, h, dt, periodic, g, n3, out):
-        """``out`` = ``T`` at each fluid cell's departure point; solid cells keep ``T`` (°C).
+    def sl_trace(self, vel, h, dt, periodic, g, n3, disp):
+        """Displacement of each cell centre over one step back along the flow (index units).
+
+        ``disp[a]`` (axis ``a`` = x, y, z) receives ``dt / h_a`` times the
+        velocity at the midpoint of the trajectory, unwrapped, in the
+        interior; the ghost layer below each axis receives the displacement
+        that a face on that wall needs (the wrapped interior on a periodic
+        axis, else a copy of the first layer: those faces are walls).
 
         Parameters
         ----------
+        vel : list of ndarray
+            Face velocities (u, v, w), m/s.
+        h : tuple of float
+            Cell size (hx, hy, hz), m.
+        dt : float
+            Step, s.
         periodic : tuple of bool
             Periodic flags of the x, y, z axes.
+        disp : list of ndarray
+            Output, padded like ``vel``.
         """
         xp = self.xp
-        pk, pj, pi = _interior_points(xp, g, n3)
-        dep = departure(xp, vel, pk, pj, pi, h, dt, periodic, g, n3)
+        scale = [dt / h[2], dt / h[1], dt / h[0]]  # per array axis (z, y, x)
+        start = _interior_points(xp, g, n3)
+        centre = [
+            0.5 * (shifted(vel[2 - ax], g, n3) + shifted(vel[2 - ax], g, n3, UNIT[2 - ax]))
+            for ax in range(3)
+        ]
+        mid = [
+            place(xp, start[ax] - 0.5 * scale[ax] * centre[ax], g, n3[ax], periodic[2 - ax])
+            for ax in range(3)
+        ]
+        for ax in range(3):
+            speed = sample(xp, vel[2 - ax], *mid, 2 - ax)
+            shifted(disp[2 - ax], g, n3)[...] = scale[ax] * speed
+        self._fill_trace_ghosts(disp, periodic, g, n3)
+
+    @staticmethod
+    def _fill_trace_ghosts(disp, periodic, g, n3):
+        for ax in range(3):
+            src = g + n3[ax] - 1 if periodic[2 - ax] else g
+            for d in disp:
+                ghost = [slice(g, g + n) for n in n3]
+                take = list(ghost)
+                ghost[ax], take[ax] = g - 1, src
+                d[tuple(ghost)] = d[tuple(take)]
+
+    def sl_scalar(self, T, disp, fluid, periodic, g, n3, out):
+        """``out`` = ``T`` at each fluid cell's departure point; solid cells keep ``T`` (°C).
+
+        ``disp`` is the trace of :meth:`sl_trace`.
+        """
+        xp = self.xp
+        start = _interior_points(xp, g, n3)
+        dep = [
+            place(xp, start[ax] - shifted(disp[2 - ax], g, n3), g, n3[ax], periodic[2 - ax])
+            for ax in range(3)
+        ]
         moved = sample(xp, T, *dep, None)
         S = shifted(fluid, g, n3)
         shifted(out, g, n3)[...] = xp.where(S > 0, moved, shifted(T, g, n3))
 
-    def sl_velocity(self, c, vel, open_c, h, dt, periodic, g, n3, out):
-        """``out`` = component ``c`` at each open face's departure point (m/s).
+    def sl_velocity(self, c, q, disp, open_c, periodic, g, n3, out):
+        """``out`` = component ``c`` (``q``) at each open face's departure point (m/s).
 
-        Faces that are not open (walls, obstacles, patch openings) keep their value.
+        A face's displacement is the mean of its two cells' (``disp`` from
+        :meth:`sl_trace`).  Faces that are not open (walls, obstacles, patch
+        openings) keep their value.
         """
         xp = self.xp
         offset = [0.0, 0.0, 0.0]
         offset[2 - c] = -0.5
-        pk, pj, pi = _interior_points(xp, g, n3, offset)
-        dep = departure(xp, vel, pk, pj, pi, h, dt, periodic, g, n3)
-        moved = sample(xp, vel[c], *dep, c)
+        start = _interior_points(xp, g, n3, offset)
+        below = _scale(-1, UNIT[c])
+        dep = []
+        for ax in range(3):
+            d = 0.5 * (shifted(disp[2 - ax], g, n3, below) + shifted(disp[2 - ax], g, n3))
+            dep.append(place(xp, start[ax] - d, g, n3[ax], periodic[2 - ax]))
+        moved = sample(xp, q, *dep, c)
         S = shifted(open_c, g, n3)
-        shifted(out, g, n3)[...] = xp.where(S > 0, moved, shifted(vel[c], g, n3))
+        shifted(out, g, n3)[...] = xp.where(S > 0, moved, shifted(q, g, n3))
 
     def diffuse_scalar(self, T, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
         """``out = T + dt * fluid * div(kappa_eff grad T)`` (°C); obstacle faces adiabatic."""

@@ -6,19 +6,21 @@ means ~130 steps per simulated second.  This transport, in the spirit of the
 "fast fluid dynamics" used for building airflow (Zuo & Chen, Indoor Air 19,
 2009), takes steps limited by accuracy instead:
 
-1. heat: each fluid cell takes the temperature at its departure point
+1. one trace per step: the displacement of every cell centre back along the
+   flow (midpoint rule); faces take the mean of their two cells';
+2. heat: each fluid cell takes the temperature at its departure point
    (trilinear, so bounded at any step); solid cells first take the value of
    their nearest fluid cell, and the cells just behind a flow patch's source
    opening take the patch's source temperature, which is how supply and
    exhaust air enter the room;
-2. an energy fixer makes the room gain exactly the patches' booked heat:
+3. an energy fixer makes the room gain exactly the patches' booked heat:
    the shortfall (or excess) of interpolation is given back to the cells
    that advection cooled (or warmed), each moved at most back to its old
    value, so no new extremum appears (a global correction of the kind
    operational weather models use to make semi-Lagrangian transport conserve);
-3. diffusion of heat, then of momentum with buoyancy, as explicit
+4. diffusion of heat, then of momentum with buoyancy, as explicit
    sub-steps, as many as the diffusion limit asks for;
-4. momentum: each open face takes the velocity at its departure point.
+5. momentum: each open face takes the velocity at its departure point.
 
 The pressure projection that follows is the solver's own, so the velocity
 stays divergence-free to round-off and mass is conserved.  Trilinear
@@ -126,6 +128,7 @@ class SemiLagrangianTransport:
         self.kernels = make_sl_kernels(be)
         self.periodic = tuple(grid.periodic(a) for a in range(3))
         self.tmp = None
+        self.disp = None
         self.correction = 0.0
         g = GHOST
         solid = grid.solid
@@ -181,19 +184,22 @@ class SemiLagrangianTransport:
         if len(s.patches):
             _, t_src, patch_heat = s.patches.exchange(s.T, s.vel, dt)
         self._fill_solid(t_src)
+        if self.disp is None:
+            self.disp = [xp.zeros_like(v) for v in s.vel]
+            self.tmp = [xp.zeros_like(v) for v in s.vel]
+        k.sl_trace(s.vel, h, dt, self.periodic, g, n3, self.disp)
         before = float(xp.sum(shifted(s.T, g, n3)[self.fluid_inner], dtype=np.float64))
-        k.sl_scalar(s.T, s.vel, s.fluid, h, dt, self.periodic, g, n3, s.T_stage)
+        k.sl_scalar(s.T, self.disp, s.fluid, self.periodic, g, n3, s.T_stage)
         gained = 0.0
         if patch_heat is not None:
             cell = float(np.prod(h))
             gained = dt * float(xp.sum(patch_heat)) / (s.patches.rho_cp * cell)
         self._fix_energy(s.T, s.T_stage, before + gained)
         s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt)
-        if self.tmp is None:
-            self.tmp = [xp.zeros_like(v) for v in s.vel]
         for c in range(3):
             if n3[2 - c] > 1:
-                k.sl_velocity(c, s.vel, s.open[c], h, dt, self.periodic, g, n3, s.vel_new[c])
+                k.sl_velocity(c, s.vel[c], self.disp, s.open[c], self.periodic, g, n3,
+                              s.vel_new[c])  # fmt: skip
         s.vel_new, self.tmp = self._diffuse_momentum(s.vel_new, self.tmp, dt, s.T_new, pr)
 
     def _substeps(self, dt):

@@ -1,83 +1,108 @@
-"""CuPy semi-Lagrangian kernels agree with the NumPy reference (skipped without a GPU).
+"""CuPy semi-Lagrangian kernels agree with the NumPy reference.
 
-Same random fields and step as ``test_semi_lagrangian.py``; also ten whole
-steps of the closed room and its exact energy balance on the device.
+Same random fields and step as ``test_semi_lagrangian.py``.  The kernel
+tests run twice: on the GPU through CuPy (skipped without one) and, so that
+CI checks the CUDA source too, compiled for the CPU by
+:mod:`.cuda_on_cpu` (skipped without a C++ compiler).  Ten whole steps of
+the closed room and their exact energy balance run on the GPU only.
 """
 
 import numpy as np
 import pytest
 
 from solvers.air.grid import GHOST
+from solvers.air.kernels_sl_cupy import CupySemiLagrangianKernels
 from solvers.air.kernels_sl_numpy import SemiLagrangianKernels
 from solvers.backend import BackendUnavailable, select_backend
 
+from .cuda_on_cpu import CpuCudaBackend, compiler
 from .test_kernels import N3, TOL, H, _fields
 from .test_semi_lagrangian import DT, PERIODIC_X, _room
 
-cupy = pytest.importorskip("cupy")
-try:
-    GPU = select_backend("cupy")
-except BackendUnavailable as error:  # cupy imports, but no GPU is visible
-    pytest.skip(str(error), allow_module_level=True)
+
+def _gpu():
+    pytest.importorskip("cupy")
+    try:
+        return select_backend("cupy")
+    except BackendUnavailable as error:  # cupy imports, but no GPU is visible
+        pytest.skip(str(error))
+
+
+def _cpu():
+    if compiler() is None:
+        pytest.skip("no C++ compiler to build the CUDA source for the CPU")
+    return CpuCudaBackend()
+
+
+@pytest.fixture(scope="module", params=["gpu", "cuda-source-on-cpu"])
+def device(request):
+    return _gpu() if request.param == "gpu" else _cpu()
 
 
 @pytest.fixture(scope="module")
-def kernels():
-    from solvers.air.kernels_sl_cupy import CupySemiLagrangianKernels
-
-    return SemiLagrangianKernels(), CupySemiLagrangianKernels(GPU)
+def kernels(device):
+    return SemiLagrangianKernels(), CupySemiLagrangianKernels(device)
 
 
-def _close(dev, host, dtype):
+def _close(device, dev, host, dtype):
     scale = max(1.0, float(np.abs(host).max()))
-    np.testing.assert_allclose(GPU.to_host(dev), host, rtol=0, atol=TOL[dtype] * scale)
+    np.testing.assert_allclose(device.to_host(dev), host, rtol=0, atol=TOL[dtype] * scale)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_advection_kernels(kernels, dtype):
+def test_advection_kernels(device, kernels, dtype):
     ref, gpu = kernels
     grid, vel, T, _ = _fields(dtype)
-    d_vel = [GPU.to_device(v) for v in vel]
+    d_vel = [device.to_device(v) for v in vel]
     fluid, masks = grid.fluid_mask(), grid.face_masks()
+    disp = [np.zeros_like(v) for v in vel]
+    d_disp = [device.to_device(d) for d in disp]
+    ref.sl_trace(vel, H, DT, PERIODIC_X, GHOST, N3, disp)
+    gpu.sl_trace(d_vel, H, DT, PERIODIC_X, GHOST, N3, d_disp)
+    for a in range(3):
+        _close(device, d_disp[a], disp[a], dtype)
+    d_disp = [device.to_device(d) for d in disp]  # the same trace into both advections
     out = np.zeros_like(T)
-    d_out = GPU.to_device(out)
-    ref.sl_scalar(T, vel, fluid, H, DT, PERIODIC_X, GHOST, N3, out)
-    gpu.sl_scalar(GPU.to_device(T), d_vel, GPU.to_device(fluid), H, DT, PERIODIC_X, GHOST, N3,
-                  d_out)  # fmt: skip
-    _close(d_out, out, dtype)
+    d_out = device.to_device(out)
+    ref.sl_scalar(T, disp, fluid, PERIODIC_X, GHOST, N3, out)
+    gpu.sl_scalar(
+        device.to_device(T), d_disp, device.to_device(fluid), PERIODIC_X, GHOST, N3, d_out
+    )
+    _close(device, d_out, out, dtype)
     for c in range(3):
-        ref.sl_velocity(c, vel, masks[c], H, DT, PERIODIC_X, GHOST, N3, out)
-        gpu.sl_velocity(c, d_vel, GPU.to_device(masks[c]), H, DT, PERIODIC_X, GHOST, N3, d_out)
-        _close(d_out, out, dtype)
+        ref.sl_velocity(c, vel[c], disp, masks[c], PERIODIC_X, GHOST, N3, out)
+        gpu.sl_velocity(c, d_vel[c], d_disp, device.to_device(masks[c]), PERIODIC_X, GHOST, N3,
+                        d_out)  # fmt: skip
+        _close(device, d_out, out, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("with_nut", [False, True])
-def test_diffusion_kernels(kernels, dtype, with_nut):
+def test_diffusion_kernels(device, kernels, dtype, with_nut):
     ref, gpu = kernels
     grid, vel, T, nut = _fields(dtype)
     nut_h = nut if with_nut else None
-    nut_d = GPU.to_device(nut) if with_nut else None
+    nut_d = device.to_device(nut) if with_nut else None
     fluid, masks = grid.fluid_mask(), grid.face_masks()
     out = np.zeros_like(T)
-    d_out = GPU.to_device(out)
+    d_out = device.to_device(out)
     ref.diffuse_scalar(T, 2e-3, nut_h, 1 / 0.85, fluid, H, 0.01, GHOST, N3, out)
-    gpu.diffuse_scalar(GPU.to_device(T), 2e-3, nut_d, 1 / 0.85, GPU.to_device(fluid), H, 0.01,
+    gpu.diffuse_scalar(device.to_device(T), 2e-3, nut_d, 1 / 0.85, device.to_device(fluid), H, 0.01,
                        GHOST, N3, d_out)  # fmt: skip
-    _close(d_out, out, dtype)
+    _close(device, d_out, out, dtype)
     for c in range(3):
         ref.diffuse_velocity(c, vel[c], T, 1e-3, nut_h, masks[c], H, 0.01, 0.03, 20.0, GHOST, N3,
                              out)  # fmt: skip
-        gpu.diffuse_velocity(c, GPU.to_device(vel[c]), GPU.to_device(T), 1e-3, nut_d,
-                             GPU.to_device(masks[c]), H, 0.01, 0.03, 20.0, GHOST, N3,
+        gpu.diffuse_velocity(c, device.to_device(vel[c]), device.to_device(T), 1e-3, nut_d,
+                             device.to_device(masks[c]), H, 0.01, 0.03, 20.0, GHOST, N3,
                              d_out)  # fmt: skip
-        _close(d_out, out, dtype)
+        _close(device, d_out, out, dtype)
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_whole_steps_and_energy(dtype):
     states = []
-    for backend in (select_backend("numpy"), GPU):
+    for backend in (select_backend("numpy"), _gpu()):
         solver = _room(backend, dtype)
         start = solver.heat_content()
         for _ in range(10):
