@@ -20,12 +20,15 @@ from .kernels_numba_mg import (
     JIT as _JIT,
 )
 from .kernels_numba_mg import (
-    _axpy2,
+    _axpy2_dot,
     _dot,
+    _mg_apply_dot,
+    _mg_coarse_solve,
     _mg_prolong,
     _mg_residual,
-    _mg_restrict,
+    _mg_residual_restrict,
     _mg_smooth,
+    _mg_smooth_from_zero,
     _xpby,
 )
 from .kernels_numpy import NumpyKernels
@@ -316,41 +319,75 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
         _average(a, b, g, *n3)
 
     # multigrid
-    def mg_fill_periodic(self, lev, a):
-        for axis in range(3):
-            if lev.periodic[axis] and lev.n3[2 - axis] > 1:
-                fill_periodic(a, axis, lev.n3[2 - axis], lev.g)
+    def _level(self, lev):
+        """A level's stencil arguments ``(cx, cy, cz, 1/hx², 1/hy², 1/hz²)`` and periodic axes.
 
-    @staticmethod
-    def _inv_h2(lev):
-        return tuple(1.0 / h**2 for h in lev.h)
+        Built once per level (kept in ``lev.kernel_args``): the byte copies
+        of 0/1 coefficients cost a pass over the grid, and on the coarse
+        levels even rebuilding the tuple is a fair part of a kernel's few
+        microseconds.  ``1/h²`` is in the arrays' precision (see
+        :mod:`.kernels_numba_mg`).
+        """
+        args = lev.kernel_args.get("numba")
+        if args is None:
+            real = lev.diag.dtype.type
+            coef = lev.coef
+            if all(np.array_equal(c, c != 0) for c in coef):
+                # the fine level's faces are open (1) or shut (0): a byte each
+                # instead of 4 or 8 moves less through the cache, same values
+                coef = tuple(c.astype(np.uint8) for c in coef)
+            stencil = (*coef, *(real(1.0 / h**2) for h in lev.h))
+            axes = tuple(a for a in range(3) if lev.periodic[a] and lev.n3[2 - a] > 1)
+            args = lev.kernel_args["numba"] = (stencil, axes)
+        return args
+
+    def mg_fill_periodic(self, lev, a):
+        for axis in self._level(lev)[1]:
+            fill_periodic(a, axis, lev.n3[2 - axis], lev.g)
 
     def mg_apply(self, lev, x, out):
-        _mg_residual(x, x, *lev.coef, lev.diag, *self._inv_h2(lev), 0, lev.g, *lev.n3, out)
+        self.mg_apply_dot(lev, x, out)
+
+    def mg_apply_dot(self, lev, x, out):
+        return float(_mg_apply_dot(x, *self._level(lev)[0], lev.diag, lev.g, *lev.n3, out))
 
     def mg_residual_of(self, lev, x, b, r):
         self.mg_fill_periodic(lev, x)
-        _mg_residual(x, b, *lev.coef, lev.diag, *self._inv_h2(lev), 1, lev.g, *lev.n3, r)
+        _mg_residual(x, b, *self._level(lev)[0], lev.diag, lev.g, *lev.n3, r)
 
     def mg_smooth(self, lev, colour):
-        self.mg_fill_periodic(lev, lev.x)
-        _mg_smooth(
-            lev.x, lev.b, *lev.coef, lev.inv_diag, *self._inv_h2(lev), colour, lev.g, *lev.n3
-        )
+        stencil, axes = self._level(lev)
+        for axis in axes:
+            fill_periodic(lev.x, axis, lev.n3[2 - axis], lev.g)
+        _mg_smooth(lev.x, lev.b, *stencil, lev.inv_diag, colour, lev.g, *lev.n3)
 
-    def mg_restrict(self, fine, coarse):
+    def mg_smooth_from_zero(self, lev, colour):
+        _mg_smooth_from_zero(lev.x, lev.b, lev.inv_diag, colour, lev.g, *lev.n3)
+
+    def mg_residual_restrict(self, fine, coarse):
+        stencil, axes = self._level(fine)
+        for axis in axes:
+            fill_periodic(fine.x, axis, fine.n3[2 - axis], fine.g)
         fx, fy, fz = fine.factor
-        _mg_restrict(fine.r, fz, fy, fx, fine.g, coarse.b, coarse.g, *coarse.n3)
+        scale = fine.diag.dtype.type(1.0 / (fx * fy * fz))
+        _mg_residual_restrict(
+            fine.x, fine.b, *stencil, fine.diag, fine.g, *fine.n3, fz, fy, fx, scale,
+            coarse.b, coarse.g, *coarse.n3,
+        )  # fmt: skip
 
     def mg_prolong(self, coarse, fine):
         fx, fy, fz = fine.factor
         _mg_prolong(coarse.x, coarse.g, fz, fy, fx, fine.x, fine.g, *fine.n3)
 
+    def mg_coarse_solve(self, lev, pinv, flat):
+        _mg_coarse_solve(pinv, flat, lev.b, lev.x)
+
     def mg_dot(self, lev, a, b):
         return float(_dot(a, b, lev.g, *lev.n3))
 
-    def mg_axpy2(self, lev, alpha, d, q, p, r):
-        _axpy2(alpha, d, q, p, r, lev.g, *lev.n3)
+    def mg_axpy2_dot(self, lev, alpha, d, q, p, r):
+        alpha = p.dtype.type(alpha)
+        return float(_axpy2_dot(alpha, d, q, p, r, lev.g, *lev.n3))
 
     def mg_xpby(self, lev, z, beta, d):
-        _xpby(z, beta, d, lev.g, *lev.n3)
+        _xpby(z, d.dtype.type(beta), d, lev.g, *lev.n3)

@@ -297,6 +297,23 @@ class NumpyKernels:
         inner = shifted(lev.x, g, n3)
         inner[...] = self.xp.where(mask, new, inner)
 
+    def mg_smooth_from_zero(self, lev, colour):
+        """``lev.x = 0``, then the half-sweep of ``colour`` (the first of a V-cycle's level).
+
+        A compiled backend does both in one pass: from zero, the half-sweep
+        is ``x = b / diag`` on its colour and reads no neighbour.
+        """
+        lev.x.fill(0)
+        self.mg_smooth(lev, colour)
+
+    def mg_residual_restrict(self, fine, coarse):
+        """``coarse.b`` = restriction of ``fine.b - A fine.x`` (``fine.r`` is scratch).
+
+        A compiled backend fuses the two and may leave ``fine.r`` untouched.
+        """
+        self.mg_residual(fine)
+        self.mg_restrict(fine, coarse)
+
     def mg_restrict(self, fine, coarse):
         """``coarse.b`` = mean of ``fine.r`` over each coarse cell's children."""
         fz, fy, fx = fine.factor[2], fine.factor[1], fine.factor[0]
@@ -327,6 +344,16 @@ class NumpyKernels:
     def mg_dot(self, lev, a, b):
         """Sum of ``a * b`` over the interior (a host float)."""
         return float(self.xp.sum(shifted(a, lev.g, lev.n3) * shifted(b, lev.g, lev.n3)))
+
+    def mg_apply_dot(self, lev, x, out):
+        """``out = A x`` (as :meth:`mg_apply`); returns ``x · out`` (a host float)."""
+        self.mg_apply(lev, x, out)
+        return self.mg_dot(lev, x, out)
+
+    def mg_axpy2_dot(self, lev, alpha, d, q, p, r):
+        """:meth:`mg_axpy2`, then returns the new ``r · r`` (a host float)."""
+        self.mg_axpy2(lev, alpha, d, q, p, r)
+        return self.mg_dot(lev, r, r)
 
     def mg_axpy2(self, lev, alpha, d, q, p, r):
         """CG update: ``p += alpha d``, ``r -= alpha q`` on the interior."""
