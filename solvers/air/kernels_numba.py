@@ -21,6 +21,7 @@ from .kernels_numba_mg import (
 )
 from .kernels_numba_mg import (
     _axpy2_dot,
+    _chunks,
     _dot,
     _mg_apply_dot,
     _mg_coarse_solve,
@@ -150,49 +151,52 @@ def _momentum(
             out[k, j, i] = q[k, j, i] + dt * tend
 
 
+@njit(inline="always")
+def _row(a, k, j, g, dk, dj, di):
+    """Row (k, j) of ``a`` moved by (dk, dj, di): a view from the first interior cell."""
+    return a[k + dk, j + dj, g + di :]
+
+
+@njit(inline="always")
+def _shear_row(a, b, qa, qb, k, j, g, nx, ck, cj, ci, dk, dj, di, s2):
+    """``s2 += (da/dd + db/dc)²`` along row (k, j): ``a``, ``b`` the c and d face velocities.
+
+    Centred differences of cell-centred velocities; ``qa = 0.25 / h_d``,
+    ``qb = 0.25 / h_c``; (ck, cj, ci) and (dk, dj, di) the unit offsets of c and d.
+    """
+    a1, a2 = _row(a, k, j, g, dk, dj, di), _row(a, k, j, g, dk + ck, dj + cj, di + ci)
+    a3, a4 = _row(a, k, j, g, -dk, -dj, -di), _row(a, k, j, g, ck - dk, cj - dj, ci - di)
+    b1, b2 = _row(b, k, j, g, ck, cj, ci), _row(b, k, j, g, ck + dk, cj + dj, ci + di)
+    b3, b4 = _row(b, k, j, g, -ck, -cj, -ci), _row(b, k, j, g, dk - ck, dj - cj, di - ci)
+    for i in range(nx):
+        shear = qa * (a1[i] + a2[i] - a3[i] - a4[i]) + qb * (b1[i] + b2[i] - b3[i] - b4[i])
+        s2[i] += shear * shear
+
+
 @njit(parallel=True, **_JIT)
-def _smagorinsky(u, v, w, cs_delta2, hx, hy, hz, g, nz, ny, nx, out):
-    for kj in prange(nz * ny):
-        k = kj // ny + g
-        j = kj % ny + g
-        for i in range(g, g + nx):
-            sxx = (u[k, j, i + 1] - u[k, j, i]) / hx
-            syy = (v[k, j + 1, i] - v[k, j, i]) / hy
-            szz = (w[k + 1, j, i] - w[k, j, i]) / hz
-            s2 = 2.0 * (sxx * sxx + syy * syy + szz * szz)
-            # shear from centred differences of cell-centred velocities
-            du_dy = (
-                0.25
-                * (u[k, j + 1, i] + u[k, j + 1, i + 1] - u[k, j - 1, i] - u[k, j - 1, i + 1])
-                / hy
-            )
-            dv_dx = (
-                0.25
-                * (v[k, j, i + 1] + v[k, j + 1, i + 1] - v[k, j, i - 1] - v[k, j + 1, i - 1])
-                / hx
-            )
-            du_dz = (
-                0.25
-                * (u[k + 1, j, i] + u[k + 1, j, i + 1] - u[k - 1, j, i] - u[k - 1, j, i + 1])
-                / hz
-            )
-            dw_dx = (
-                0.25
-                * (w[k, j, i + 1] + w[k + 1, j, i + 1] - w[k, j, i - 1] - w[k + 1, j, i - 1])
-                / hx
-            )
-            dv_dz = (
-                0.25
-                * (v[k + 1, j, i] + v[k + 1, j + 1, i] - v[k - 1, j, i] - v[k - 1, j + 1, i])
-                / hz
-            )
-            dw_dy = (
-                0.25
-                * (w[k, j + 1, i] + w[k + 1, j + 1, i] - w[k, j - 1, i] - w[k + 1, j - 1, i])
-                / hy
-            )
-            s2 += (du_dy + dv_dx) ** 2 + (du_dz + dw_dx) ** 2 + (dv_dz + dw_dy) ** 2
-            out[k, j, i] = cs_delta2 * np.sqrt(s2)
+def _smagorinsky(u, v, w, cs_delta2, ihx, ihy, ihz, qx, qy, qz, two, g, nz, ny, nx, out):
+    # rows through views indexed from 0 and scalars in the fields' precision, so
+    # that the loops vectorise (see kernels_numba_mg); q* = 0.25 / h*
+    rows = nz * ny
+    blocks = _chunks(rows)
+    for blk in prange(blocks):
+        s2 = np.empty(nx, dtype=out.dtype)
+        for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
+            k, j = kj // ny + g, kj % ny + g
+            u0, u1 = u[k, j, g:], u[k, j, g + 1 :]
+            v0, v1 = v[k, j, g:], v[k, j + 1, g:]
+            w0, w1 = w[k, j, g:], w[k + 1, j, g:]
+            for i in range(nx):
+                sxx = (u1[i] - u0[i]) * ihx
+                syy = (v1[i] - v0[i]) * ihy
+                szz = (w1[i] - w0[i]) * ihz
+                s2[i] = two * (sxx * sxx + syy * syy + szz * szz)
+            _shear_row(u, v, qy, qx, k, j, g, nx, 0, 0, 1, 0, 1, 0, s2)  # x, y
+            _shear_row(u, w, qz, qx, k, j, g, nx, 0, 0, 1, 1, 0, 0, s2)  # x, z
+            _shear_row(v, w, qz, qy, k, j, g, nx, 0, 1, 0, 1, 0, 0, s2)  # y, z
+            o = out[k, j, g:]
+            for i in range(nx):
+                o[i] = cs_delta2 * np.sqrt(s2[i])
 
 
 @njit(parallel=True, **_JIT)
@@ -232,18 +236,17 @@ def _average(a, b, g, nz, ny, nx):
 
 @njit(parallel=True, **_JIT)
 def _max_abs(a, offset, g, nz, ny, nx):
+    """Largest ``|a - offset|`` over the interior; NaN if any value is NaN."""
     rows = np.zeros(nz * ny)
     for kj in prange(nz * ny):
-        k = kj // ny + g
-        j = kj % ny + g
-        m = 0.0
-        for i in range(g, g + nx):
-            x = abs(a[k, j, i] - offset)
-            if x > m or x != x:
-                m = x
-                if x != x:
-                    break
-        rows[kj] = m
+        r = a[kj // ny + g, kj % ny + g, g:]
+        m = abs(r[0] - offset)
+        nan = False
+        for i in range(nx):  # no early exit on NaN: a loop with a break does not vectorise
+            x = abs(r[i] - offset)
+            m = max(m, x)
+            nan |= x != x
+        rows[kj] = np.nan if nan else m
     out = 0.0
     for r in rows:
         if r > out or r != r:
@@ -303,7 +306,10 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
         )
 
     def smagorinsky(self, vel, cs_delta2, g, n3, h, out):
-        _smagorinsky(vel[0], vel[1], vel[2], cs_delta2, *h, g, *n3, out)
+        f = out.dtype.type
+        inv_h = [f(1.0 / hh) for hh in h]
+        quarter = [f(0.25 / hh) for hh in h]
+        _smagorinsky(*vel, f(cs_delta2), *inv_h, *quarter, f(2.0), g, *n3, out)
 
     def divergence(self, vel, h, scale, fluid, g, n3, out):
         _divergence(vel[0], vel[1], vel[2], *h, scale, fluid, g, *n3, out)
@@ -313,7 +319,7 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
         _project(vel_c, p, open_c, h[c], dt, dk, dj, di, g, *n3)
 
     def max_abs(self, a, g, n3, offset=0.0):
-        return float(_max_abs(a, offset, g, *n3))
+        return float(_max_abs(a, a.dtype.type(offset), g, *n3))
 
     def average(self, a, b, g, n3):
         _average(a, b, g, *n3)
