@@ -200,29 +200,27 @@ def _smagorinsky(u, v, w, cs_delta2, ihx, ihy, ihz, qx, qy, qz, two, g, nz, ny, 
 
 
 @njit(parallel=True, **_JIT)
-def _divergence(u, v, w, hx, hy, hz, scale, fluid, g, nz, ny, nx, out):
+def _divergence(u, v, w, ihx, ihy, ihz, scale, fluid, g, nz, ny, nx, out):
     for kj in prange(nz * ny):
-        k = kj // ny + g
-        j = kj % ny + g
-        for i in range(g, g + nx):
-            out[k, j, i] = (
-                scale
-                * fluid[k, j, i]
-                * (
-                    (u[k, j, i + 1] - u[k, j, i]) / hx
-                    + (v[k, j + 1, i] - v[k, j, i]) / hy
-                    + (w[k + 1, j, i] - w[k, j, i]) / hz
-                )
-            )
+        k, j = kj // ny + g, kj % ny + g
+        u0, u1 = u[k, j, g:], u[k, j, g + 1 :]
+        v0, v1 = v[k, j, g:], v[k, j + 1, g:]
+        w0, w1 = w[k, j, g:], w[k + 1, j, g:]
+        fl, o = fluid[k, j, g:], out[k, j, g:]
+        for i in range(nx):
+            div = (u1[i] - u0[i]) * ihx + (v1[i] - v0[i]) * ihy + (w1[i] - w0[i]) * ihz
+            o[i] = scale * div if fl[i] else scale - scale
 
 
 @njit(parallel=True, **_JIT)
-def _project(q, p, open_c, h, dt, dk, dj, di, g, nz, ny, nx):
+def _project(q, p, open_c, dt_h, dk, dj, di, g, nz, ny, nx):
+    """``q -= dt/h (p - p_below)`` on open faces; ``dt_h`` = dt / h in the fields' precision."""
     for kj in prange(nz * ny):
-        k = kj // ny + g
-        j = kj % ny + g
-        for i in range(g, g + nx):
-            q[k, j, i] -= dt * open_c[k, j, i] * (p[k, j, i] - p[k - dk, j - dj, i - di]) / h
+        k, j = kj // ny + g, kj % ny + g
+        qr, pr, pb, oc = q[k, j, g:], p[k, j, g:], p[k - dk, j - dj, g - di :], open_c[k, j, g:]
+        for i in range(nx):
+            step = dt_h * (pr[i] - pb[i])
+            qr[i] -= step if oc[i] else step - step
 
 
 @njit(parallel=True, **_JIT)
@@ -312,11 +310,12 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
         _smagorinsky(*vel, f(cs_delta2), *inv_h, *quarter, f(2.0), g, *n3, out)
 
     def divergence(self, vel, h, scale, fluid, g, n3, out):
-        _divergence(vel[0], vel[1], vel[2], *h, scale, fluid, g, *n3, out)
+        f = out.dtype.type
+        _divergence(*vel, *(f(1.0 / hh) for hh in h), f(scale), fluid, g, *n3, out)
 
     def project(self, c, vel_c, p, open_c, h, dt, g, n3):
         dk, dj, di = int(c == 2), int(c == 1), int(c == 0)
-        _project(vel_c, p, open_c, h[c], dt, dk, dj, di, g, *n3)
+        _project(vel_c, p, open_c, vel_c.dtype.type(dt / h[c]), dk, dj, di, g, *n3)
 
     def max_abs(self, a, g, n3, offset=0.0):
         return float(_max_abs(a, a.dtype.type(offset), g, *n3))

@@ -195,12 +195,13 @@ class SemiLagrangianTransport:
             cell = float(np.prod(h))
             gained = dt * float(xp.sum(patch_heat)) / (s.patches.rho_cp * cell)
         self._fix_energy(s.T, s.T_stage, before + gained)
-        s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt)
+        n = self._substeps(dt)
+        s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt, n)
         for c in range(3):
             if n3[2 - c] > 1:
                 k.sl_velocity(c, s.vel[c], self.disp, s.open[c], self.periodic, g, n3,
                               s.vel_new[c])  # fmt: skip
-        s.vel_new, self.tmp = self._diffuse_momentum(s.vel_new, self.tmp, dt, s.T_new, pr)
+        s.vel_new, self.tmp = self._diffuse_momentum(s.vel_new, self.tmp, dt, n, s.T_new, pr)
 
     def _substeps(self, dt):
         s = self.solver
@@ -208,9 +209,8 @@ class SemiLagrangianTransport:
             1, math.ceil(dt / diffusion_dt(s.diffusivity_max(), s.grid.spacing, s.grid.dims))
         )
 
-    def _diffuse_heat(self, src, dst, dt):
+    def _diffuse_heat(self, src, dst, dt, n):
         s = self.solver
-        n = self._substeps(dt)
         for _ in range(n):
             fill_temperature(src, s.grid, s._conductivity())
             self.kernels.diffuse_scalar(
@@ -220,9 +220,8 @@ class SemiLagrangianTransport:
             src, dst = dst, src
         return src, dst
 
-    def _diffuse_momentum(self, src, dst, dt, T, pr):
+    def _diffuse_momentum(self, src, dst, dt, n, T, pr):
         s = self.solver
-        n = self._substeps(dt)
         for _ in range(n):
             fill_velocity(src, s.grid)
             for c in range(3):
