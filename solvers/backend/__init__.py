@@ -146,7 +146,18 @@ def _gpu_name(cupy: ModuleType) -> str:
     return name.decode() if isinstance(name, bytes) else str(name)
 
 
+#: OpenMP's wait policy for numba's parallel kernels unless the user sets one.
+#: "passive": a thread with no work sleeps at once instead of spinning.  A step
+#: of the air model is ~100 short parallel kernels; with spinning threads, one
+#: other busy process on a 2-core machine made each kernel wait for a scheduler
+#: slice (the 10 MW hall's step went from 19 to 47 ms, a parallel call on a tiny
+#: array from 14 us to 8 ms).  Read by OpenMP when numba first runs a parallel
+#: kernel, so it is set before numba is imported.
+OMP_WAIT_POLICY = "passive"
+
+
 def _try_numba() -> tuple[ModuleType | None, str]:
+    os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)
     try:
         numba = importlib.import_module("numba")
     except Exception as error:  # noqa: BLE001
