@@ -22,12 +22,16 @@ hall with its air model (``--grid`` metres, ``--until`` simulated seconds,
 frames every 5 s and a series row per 1 s network step, as ``halltwin run``
 records), without recording and recording each compression, the cases
 interleaved; the engine is built (and its kernels compiled) outside the timing.
-It prints each case's wall and process CPU time (all threads: the solver's,
-numba's and the writer's) and the overhead of recording on both.
+It prints each case's best and median wall time, its process CPU time (all
+threads: the solver's, numba's and the writer's) and the overhead of
+recording on both, against the run without recording.  A case ``MODE@N``
+runs the numba kernels with ``N`` grid rows per parallel chunk instead of the
+engine's :data:`twin.engine.air.PARALLEL_CHUNK_ROWS` (0: numba's default,
+one equal share per thread), against ``off@N``.
 
 Usage: ``python bench/recording.py [--frames 40] [--sweeps 300] [--repeat 3] [--noise 0.05]``
 or ``python bench/recording.py --engine [--grid 0.5] [--until 30] [--repeat 2]
-[--modes off,lzf,none] [--backend numba]``.
+[--modes off,lzf,none] [--backend numba]``, e.g. ``--modes off@0,lzf@0,off,lzf``.
 Prints figures; never passes or fails on them.
 """
 
@@ -42,6 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
+from twin.engine.air import PARALLEL_CHUNK_ROWS as ENGINE_CHUNK_ROWS
 from twin.examples import layouts_dir
 from twin.files import dump_text, load_layout
 from twin.runs import RunWriter
@@ -130,12 +135,16 @@ def record(path: Path, compression: str | None, frames, sweeps: int) -> dict[str
     return result
 
 
-def engine_run(path: Path, mode: str, args) -> dict[str, float]:
-    """One run of the 10 MW hall by the engine, recording with compression ``mode``
-    (``off``: not at all); timings of the run alone, the file's close included."""
+def engine_run(path: Path, case: str, args) -> dict[str, float]:
+    """One run of the 10 MW hall by the engine, recording with compression ``MODE``
+    (``off``: not at all) of ``case`` (``MODE`` or ``MODE@CHUNK``); timings of the
+    run alone, the file's close included."""
+    import twin.engine.air as hall_air
     from twin.engine import EngineOptions, Simulation, default_scenario
     from twin.engine.recording import open_run_file
 
+    mode, _, chunk = case.partition("@")
+    hall_air.PARALLEL_CHUNK_ROWS = int(chunk) if chunk else ENGINE_CHUNK_ROWS
     options = EngineOptions(air=True, air_spacing=args.grid, spin_up=args.spin_up,
                             backend=args.backend)
     sim = Simulation(HALL, default_scenario(args.until), options)
@@ -147,7 +156,8 @@ def engine_run(path: Path, mode: str, args) -> dict[str, float]:
         sim.writer.close("complete")
     grid = sim.air.solver.grid
     result = {"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
-              "air_steps": sim.air.solver.steps, "cells": grid.nx * grid.ny * grid.nz}
+              "air_steps": sim.air.solver.steps, "cells": grid.nx * grid.ny * grid.nz,
+              "load": os.getloadavg()[0]}
     if sim.writer is not None:
         stats = sim.writer.stats
         result.update(frames=stats.frames, rows=stats.rows, producer_s=stats.producer_s,
@@ -157,29 +167,34 @@ def engine_run(path: Path, mode: str, args) -> dict[str, float]:
 
 def main_engine(args) -> None:
     """The real engine on the 10 MW hall, with and without recording."""
-    modes = args.modes.split(",")
+    cases = args.modes.split(",")
     print(f"{HALL.name}: the engine with air at {args.grid:g} m, {args.until:g} s simulated "
           f"after {args.spin_up:g} s of spin-up, backend {args.backend}; best of {args.repeat}, "
-          "cases interleaved")
+          f"cases interleaved; {ENGINE_CHUNK_ROWS} rows per parallel chunk unless @N says")
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
           f"load average {os.getloadavg()[0]:.1f} at the start")
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "engine.h5"
         engine_run(path, "off", argparse.Namespace(**{**vars(args), "until": 1.0}))  # compile
-        runs: dict = {mode: [] for mode in modes}
+        runs: dict = {case: [] for case in cases}
         for _ in range(args.repeat):
-            for mode in modes:
-                runs[mode].append(engine_run(path, mode, args))
-    best = {mode: min(runs[mode], key=lambda r: r["wall_s"]) for mode in modes}
-    base = best.get("off")
+            for case in cases:
+                runs[case].append(engine_run(path, case, args))
+                found = runs[case][-1]
+                print(f"  {case:<10} {found['wall_s']:7.2f} s wall {found['cpu_s']:7.2f} s CPU, "
+                      f"load {found['load']:.1f}", flush=True)
+    best = {case: min(runs[case], key=lambda r: r["wall_s"]) for case in cases}
     first = next(iter(best.values()))
+    loads = [r["load"] for found in runs.values() for r in found]
     print(f"grid {first['cells']} cells, {first['air_steps']} air steps; load average "
-          f"{os.getloadavg()[0]:.1f} at the end")
-    print(f"{'recording':<10} {'wall s':>7} {'CPU s':>7} {'wall overhead':>14} "
+          f"{min(loads):.1f}-{max(loads):.1f} after the runs")
+    print(f"{'recording':<10} {'wall s':>7} {'median':>7} {'CPU s':>7} {'wall overhead':>14} "
           f"{'CPU overhead':>13} {'frames':>7} {'rows':>5} {'file MB':>8} "
           f"{'producer ms/frame':>18} {'thread CPU ms/frame':>20}")
-    for mode in modes:
-        r = best[mode]
+    for case in cases:
+        r = best[case]
+        mode, at, chunk = case.partition("@")
+        base = best.get(f"off{at}{chunk}")
         over = (f"{100 * (r['wall_s'] - base['wall_s']) / base['wall_s']:13.1f}% "
                 f"{100 * (r['cpu_s'] - base['cpu_s']) / base['cpu_s']:12.1f}%"
                 if base is not None and mode != "off" else f"{'—':>14} {'—':>13}")
@@ -187,8 +202,9 @@ def main_engine(args) -> None:
         per = (f"{r['file_mb']:8.1f} {1e3 * r['producer_s'] / max(frames, 1):18.2f} "
                f"{1e3 * r['writer_cpu_s'] / max(frames, 1):20.2f}" if frames else
                f"{'—':>8} {'—':>18} {'—':>20}")
-        print(f"{mode:<10} {r['wall_s']:7.2f} {r['cpu_s']:7.2f} {over} {frames:7d} "
-              f"{r.get('rows', 0):5d} {per}")
+        median = float(np.median([found["wall_s"] for found in runs[case]]))
+        print(f"{case:<10} {r['wall_s']:7.2f} {median:7.2f} {r['cpu_s']:7.2f} {over} "
+              f"{frames:7d} {r.get('rows', 0):5d} {per}")
 
 
 def main() -> None:
@@ -201,7 +217,8 @@ def main() -> None:
     parser.add_argument("--spin-up", type=float, default=10.0,
                         help="air spin-up before each run (s), --engine")
     parser.add_argument("--modes", default="off,lzf,none",
-                        help="recording cases: off, lzf, gzip, none (uncompressed), --engine")
+                        help="recording cases: off, lzf, gzip, none (uncompressed), each "
+                        "optionally @N rows per parallel chunk, --engine")
     parser.add_argument("--backend", default="numba", help="air backend, --engine")
     parser.add_argument("--frames", type=int, default=40)
     parser.add_argument("--sweeps", type=int, default=300,

@@ -112,6 +112,11 @@ def test_air_coupled_run_breathes_the_room():
     assert np.all(np.isfinite(last.rack_inlet)) and np.all(last.rack_inlet > 15.0)
     assert sim.last["air_unit_heat"][0] > 0.0
     assert float(np.abs(sim.air.solver.divergence()).max()) < 1e-3
+    # What a run records of the air is the solver's fields, in float32.
+    temperature, speed = sim.air.frame()
+    assert temperature.dtype == speed.dtype == np.float32
+    np.testing.assert_array_equal(temperature, sim.air.solver.temperature().astype(np.float32))
+    np.testing.assert_allclose(speed, sim.air.solver.speed(), rtol=1e-6, atol=1e-7)
 
 
 def test_rack_flow_alarm_rides_a_changeover_and_clears_past_its_band():

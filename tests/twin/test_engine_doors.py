@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from twin.engine import EngineOptions, Simulation, default_scenario
-from twin.engine.doors import RATED_ETD_K, RATED_WATER_RISE_K, RearDoors
 from twin.examples import layouts_dir
 from twin.files import load_scenario, parse_layout
+from twin.liquid.coils import RATED_ETD_K, RATED_WATER_RISE_K, RearDoors
 from twin.model.equipment import AIR_CP, AIR_DENSITY
 
 DOOR_KW = 20.0

@@ -4,11 +4,13 @@ The parts exchange heat in an order that lets every joule land in the step
 it was made in: each loop's hydraulics and chips first (heat to the cold
 plates, and what they cannot take spilled into the rack's air); then the
 rear doors, which take from each rack's exhaust what their water can carry;
-then each loop's coolant transport, with its doors' heat joining at the
-CDUs' returns; last the room air, which gets what the racks blew out past
-their doors.  The doors see the rack inlet and their water's temperature and
-flow of the step before (one network step, 1 s by default, is far shorter
-than a coil's or a room's response).
+then the room air, which gets what the racks blew out past their doors and
+gives what the air units took; last each loop's coolant transport, with the
+heat of the doors and air units its CDUs feed joining at their returns.
+The doors and the air units' coils see their water's temperature and flow
+of the step before, and the doors the rack inlet of the step before (one
+network step, 1 s by default, is far shorter than a coil's or a room's
+response).  The coils are described in :mod:`twin.liquid.coils`.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from twin.engine.doors import FACILITY, RearDoors, loop_water_share
 from twin.engine.liquid import LoopDynamics, LoopStep
 from twin.engine.room import Room, RoomStep
+from twin.liquid.coils import FACILITY, RearDoors, air_unit_capacity, loop_water_share
 from twin.model.layout import Layout
 
 
@@ -37,8 +39,8 @@ class HallStep:
         Per rack: chip heat spilled into its air, and heat its rear door took
         into its water (W).
     facility_heat : float
-        Heat the facility water took: CDU exchangers, air units and doors on
-        facility water (W).
+        Heat the facility water took: CDU exchangers, and air units and doors
+        on facility water (W).
     """
 
     loops: list[LoopStep]
@@ -68,10 +70,14 @@ class HeatCoupling:
         self.loop_racks = [np.array([index[r.id] for r in d.loop.racks], dtype=int)
                            for d in dynamics]
         self.capture = np.array([r.capture for r in layout.racks])
-        # Racks whose doors each water source feeds ("facility" or a CDU id).
+        # Racks whose doors, and air units whose coils, each water source feeds
+        # ("facility" or a CDU id).
         self.fed: dict[str, list[int]] = {}
         for rack, source in zip(self.doors.racks, self.doors.source, strict=True):
             self.fed.setdefault(source, []).append(int(rack))
+        self.units_fed: dict[str, list[int]] = {}
+        for i, unit in enumerate(layout.air_units):
+            self.units_fed.setdefault(unit.water_source, []).append(i)
         # Temperature and flow share of the water each door source gives, from the
         # loops' starting state (then from each step's end).
         self.water: dict[str, tuple[float, float]] = {FACILITY: (float("nan"), 1.0)}
@@ -81,6 +87,12 @@ class HeatCoupling:
                 flow = dyn.result.flow[net.link_index[dyn.loop.hx_link[cdu.id]]]
                 self.water[cdu.id] = (float(temperature[net.node_index[cdu.supply]]),
                                       loop_water_share(cdu, float(flow)))
+        self._update_coils()
+
+    def _update_coils(self) -> None:
+        """Give the room its air units' coil capacities for the water they have now."""
+        self.room.coil_capacity = air_unit_capacity(
+            self.layout.air_units, {k: s for k, (_, s) in self.water.items()})
 
     def air_heat(self, power: np.ndarray, spilled: np.ndarray, fans: np.ndarray,
                  facility_temperature: float) -> tuple[np.ndarray, np.ndarray]:
@@ -131,16 +143,20 @@ class HeatCoupling:
         for racks, plate in zip(self.loop_racks, plates, strict=True):
             spilled[racks] = plate.spilled
         room_heat, doors = self.air_heat(power, spilled, fans, facility_temperature)
+        room = self.room.step(air_until, dt, outdoor, fans, room_heat)
+
+        def returned(source: str) -> float:
+            return float(doors[self.fed.get(source, [])].sum()
+                         + room.air_unit_heat[self.units_fed.get(source, [])].sum())
+
         loops = []
         for dyn, plate, flows in zip(self.dynamics, plates, primary_flow, strict=True):
-            returned = np.array([doors[self.fed.get(cdu.id, [])].sum() for cdu in dyn.loop.cdus])
             step = dyn.carry_heat(dt, plate, np.full(len(dyn.loop.cdus), facility_temperature),
-                                 flows, returned)
+                                 flows, np.array([returned(c.id) for c in dyn.loop.cdus]))
             for i, cdu in enumerate(dyn.loop.cdus):
                 self.water[cdu.id] = (float(step.cdu_supply[i]),
                                       loop_water_share(cdu, float(step.cdu_flow[i])))
             loops.append(step)
-        room = self.room.step(air_until, dt, outdoor, fans, room_heat)
-        facility = float(sum(s.cdu_heat.sum() for s in loops) + room.air_unit_heat.sum()
-                         + doors[self.fed.get(FACILITY, [])].sum())
+        self._update_coils()
+        facility = float(sum(s.cdu_heat.sum() for s in loops) + returned(FACILITY))
         return HallStep(loops, room, spilled, doors, facility)

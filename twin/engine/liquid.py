@@ -23,10 +23,6 @@ from twin.liquid.chips import ChipThermal
 from twin.liquid.loops import CoolantLoop
 from twin.liquid.steady import LoopState
 
-#: Coolant flow (m^3/s) below which a CDU passes nothing: what is left of the
-#: hydraulic solve's round-off once its pumps stop.
-NO_FLOW = 1e-6
-
 
 @dataclass(frozen=True)
 class ColdPlates:
@@ -113,7 +109,8 @@ class LoopDynamics:
             self.settings.set_open(pump_id, info["running"])
             self.settings.set_speed(pump_id, info["speed"])
         self.result = steady.hydraulics
-        self.transport = HeatTransport(net, initial_temperature=steady.temperature)
+        self.transport = HeatTransport(net, initial_temperature=_pipe_start(steady))
+        self.transport.node_temperature[:] = steady.temperature
         chips = [steady.rack[r.id]["chip_temperature"] for r in loop.racks]
         self.chips = ChipThermal(loop.racks, np.nan_to_num(chips, nan=35.0))
         index = net.node_index
@@ -202,3 +199,26 @@ class LoopDynamics:
             leak_flow=float(np.sum(self.result.emitter_flow)),
             stored_change=float(heat.stored_change), unabsorbed=float(heat.unabsorbed_heat),
             energy_error=float(heat.balance_error))
+
+
+def _pipe_start(steady: LoopState) -> np.ndarray:
+    """Node temperatures (degC) that start each pipe at its steady contents.
+
+    :class:`HeatTransport` fills a pipe with the mean of its two ends; a pipe
+    with no heat of its own carries its inlet's temperature, which is that
+    mean unless heat joins at its outlet node: a CDU's return, where its rear
+    doors and air units add theirs.  There the node is given the temperature
+    of what flows in before that heat joins (else the first pipe volume would
+    bring half the heat's rise again).
+    """
+    start = steady.temperature.copy()
+    if steady.returned is None:
+        return start
+    net, flow = steady.loop.network, steady.hydraulics.flow
+    downstream = np.where(flow >= 0.0, net.end, net.start)
+    for cdu, heat in zip(steady.loop.cdus, steady.returned, strict=True):
+        node = net.node_index[cdu.return_]
+        inflow = steady.loop.rho_cp * np.abs(flow[downstream == node]).sum()
+        if heat and inflow > 0.0:
+            start[node] -= heat / inflow
+    return start

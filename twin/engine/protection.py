@@ -8,7 +8,9 @@ its intake.  Causes follow the physics of a cascade: a CDU whose pumps all
 stop raises its no-pump alarm (noted on its loop by
 :meth:`~twin.engine.Simulation.log`); a rack whose flow then stays low
 raises its flow alarm, caused by that; its chips heat and the throttle names
-the flow alarm, and the trip the throttle.  A rack whose flow is fine names
+the flow alarm, and the trip the throttle.  An air unit on a CDU's water
+judges its supply with the capacity its coil has with that water, and its
+alarm names what last changed that CDU's loop or the room.  A rack whose flow is fine names
 whatever last changed its loop, the room, the plant or the load (a hot
 supply after a CDU was lost, say).
 """
@@ -17,8 +19,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from twin.engine.liquid import NO_FLOW, LoopStep
+from twin.engine.liquid import LoopStep
 from twin.engine.room import RoomStep
+from twin.liquid.coils import FACILITY
+from twin.liquid.loops import NO_FLOW
 
 
 def step_controls(sim, dt: float, steps: list[LoopStep], room: RoomStep) -> None:
@@ -40,8 +44,15 @@ def step_controls(sim, dt: float, steps: list[LoopStep], room: RoomStep) -> None
             sim.causes.cause(scope, "room", "plant", "load")
         for event in sim.rack_protection[i].step(t, float(chips[i]), cause).events:
             sim.log(event)
-    for unit, temperature in zip(sim.layout.air_units, room.air_unit_intake, strict=True):
-        out = sim.air_controls[unit.id].step(t, float(temperature), sim.causes.cause("room"))
+    for unit, temperature, coil in zip(sim.layout.air_units, room.air_unit_intake,
+                                       sim.room.coil_capacity, strict=True):
+        control = sim.air_controls[unit.id]
+        # The unit judges its supply with what its coil can take with its water
+        # now: a unit on a CDU's water loses it with the CDU's flow.
+        control.capacity = float(coil)
+        scopes = ["room"] if unit.water_source == FACILITY else \
+            [f"loop:{sim.loop_of(unit.water_source)}", "room"]
+        out = control.step(t, float(temperature), sim.causes.cause(*scopes))
         for event in out.events:
             sim.causes.note("room", sim.log(event), t)
 

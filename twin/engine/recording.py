@@ -31,10 +31,10 @@ BALANCE_SERIES = (
     SeriesSpec("rack_spill_heat", "rack", "W", "chip heat a rack's cold plates could not "
                "take, spilled into its air"),
     SeriesSpec("rear_door_heat", "rack", "W", "heat a rack's rear door takes into its water"),
-    SeriesSpec("heat_to_coolant", None, "W", "heat cold plates and rear doors put into the "
-               "TCS coolant"),
-    SeriesSpec("facility_heat", None, "W", "heat the facility water takes: CDUs, air units "
-               "and rear doors on facility water"),
+    SeriesSpec("heat_to_coolant", None, "W", "heat cold plates, and rear doors and air units "
+               "on CDU water, put into the TCS coolant"),
+    SeriesSpec("facility_heat", None, "W", "heat the facility water takes: CDUs, and air "
+               "units and rear doors on facility water"),
     SeriesSpec("wall_heat", None, "W", "heat walls and ceiling add to the room air "
                "(negative: lost outdoors)"),
     SeriesSpec("air_heat_content", None, "J", "sensible heat of the room air above 0 degC"),

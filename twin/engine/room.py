@@ -20,10 +20,8 @@ import numpy as np
 
 from twin.controls import AirUnitControl
 from twin.engine.air import HallAir
+from twin.liquid.coils import NO_UNIT_INLET
 from twin.model.layout import Layout
-
-#: Room air (degC) racks breathe when a hall without the air model has no air unit.
-NO_UNIT_INLET = 24.0
 
 
 @dataclass(frozen=True)
@@ -70,6 +68,9 @@ class Room:
     def __init__(self, layout: Layout, controls: Mapping[str, AirUnitControl],
                  air: HallAir | None = None):
         self.units = [controls[a.id] for a in layout.air_units]
+        # What each unit's coil can take with the water it has (W): set by the
+        # engine each step (:func:`twin.liquid.coils.air_unit_capacity`).
+        self.coil_capacity = np.array([a.capacity for a in layout.air_units])
         self.air = air
         self.n_racks = len(layout.racks)
         self._inlet = self._setpoint_air()
@@ -88,8 +89,11 @@ class Room:
     def _set(self, rack_flow: np.ndarray, rack_heat: np.ndarray) -> None:
         self.air.set_racks(rack_flow, rack_heat)
         self.air.set_air_units(np.array([u.air_flow * u.available for u in self.units]),
-                               np.array([u.setpoint for u in self.units]),
-                               np.array([u.capacity * u.available for u in self.units]))
+                               np.array([u.setpoint for u in self.units]), self._capacity())
+
+    def _capacity(self) -> np.ndarray:
+        """Cooling each air unit can give now (W): its coil's, less what has failed."""
+        return self.coil_capacity * np.array([u.available for u in self.units])
 
     def spin_up(self, until: float, rack_flow: np.ndarray, rack_heat: np.ndarray) -> None:
         """Run the air model to its time ``until`` (s) with fixed rack settings."""
@@ -138,7 +142,7 @@ class Room:
 
     def _stand_in(self, rack_heat: np.ndarray) -> RoomStep:
         self._inlet = self._setpoint_air()
-        capacity = np.array([u.capacity * u.available for u in self.units])
+        capacity = self._capacity()
         share = capacity / capacity.sum() if capacity.sum() > 0 else capacity
         intake = float(self._inlet.mean()) if self.n_racks else NO_UNIT_INLET
         return RoomStep(self._inlet, np.asarray(rack_heat, dtype=float),

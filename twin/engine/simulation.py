@@ -11,18 +11,22 @@ field outputs land exactly on their times — does, in order:
    and leaks, and its chips: heat to the cold plates, and what those cannot
    take spilled into the rack's air;
 4. rear doors: what each takes from its rack's exhaust into its water;
-5. each loop's coolant temperatures with transport delays, the doors' heat
-   joining at their CDUs' returns, CDU heat exchangers fed by the plant;
-6. the room air to the end of the step with its own CFL-stable steps: racks
+5. the room air to the end of the step with its own CFL-stable steps: racks
    blow their air-side heat, spill and all, less what their doors took, air
-   units cool it; each rack's inlet and each air unit's heat come back;
-7. the plant rejects what the CDUs, air units and facility-water doors took
-   (facility-water temperature for the next step), with its power and water;
+   units cool it as far as their coils' water allows; each rack's inlet and
+   each air unit's heat come back;
+6. each loop's coolant temperatures with transport delays, the heat of the
+   doors and air units on its CDUs' water joining at their returns, CDU heat
+   exchangers fed by the plant;
+7. the plant rejects what the CDUs and the air units and doors on facility
+   water took (facility-water temperature for the next step), with its power
+   and water;
 8. the controls see the new measurements (:mod:`twin.engine.protection`).
 
 All heat of a step lands in the same step, so the hall's heat balance closes
 step by step (the run file records its terms).  It starts from the layout's
-steady state, so the first second of a scenario is the healthy hall.
+steady state (rear doors and air units on CDU water included), so the first
+second of a scenario is the healthy hall.
 ``iter_run`` yields a :class:`Snapshot` per step for the GUI; ``run``
 drives it to the end for batch work.
 """
@@ -345,8 +349,8 @@ class Simulation:
                                           range(self._written, len(self.events))])
                 self._written = len(self.events)
             if self.air is not None and self.time >= self._next_frame - 1e-9:
-                self.writer.write_frame(self.time, air_temperature=self.air.solver.temperature(),
-                                        air_speed=self.air.solver.speed())
+                temperature, speed = self.air.frame()
+                self.writer.write_frame(self.time, air_temperature=temperature, air_speed=speed)
                 self._next_frame += self.options.field_interval
         return values
 

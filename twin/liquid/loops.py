@@ -43,6 +43,9 @@ DESIGN_TEMPERATURE = 35.0
 #: Pressure drop (Pa) of a CDU's heat exchanger at its duty pump's design flow.
 HX_DESIGN_DP = 50e3
 GRAVITY = 9.80665
+#: Coolant flow (m^3/s) below which a link passes nothing: what is left of the
+#: hydraulic solve's round-off once a loop's pumps stop.
+NO_FLOW = 1e-6
 
 
 def pump_design_flow(pump: Pump) -> float:

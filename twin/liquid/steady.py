@@ -5,6 +5,15 @@ share one speed that holds the CDUs' differential-pressure setpoint (within
 the pumps' speed range); standby pumps run in place of failed duty pumps;
 each CDU's primary valve passes just the facility water that holds its TCS
 supply setpoint (or all of it, when the setpoint cannot be held).
+
+Rear doors and air units on a CDU's water (:mod:`twin.liquid.coils`) add
+their heat at its return junction.  Racks breathe air at the air units' mean
+setpoint, as in the engine without the air model (or a given inlet
+temperature); doors take what their coil law gives from that exhaust, and
+the air units share what reaches the room in proportion to their coils'
+capacity.  What a door or unit on a CDU's loop takes depends on the CDU's
+supply temperature, which it can raise once the primary valve is wide open,
+so the two are iterated to a fixed point.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from solvers.network import WATER, HydraulicResult, HydraulicSolver
+from twin.liquid.coils import FACILITY, RearDoors, air_unit_capacity, loop_water_share, setpoint_air
 from twin.liquid.loops import GRAVITY, CoolantLoop, build_loops, pump_design_flow
 from twin.liquid.plant import PlantState, plant_state
 from twin.liquid.temperatures import (
@@ -27,16 +37,25 @@ from twin.model.plant import Ambient
 
 #: Rack flow (fraction of design) below which a rack has no steady temperature.
 NO_FLOW_FRACTION = 1e-3
+#: Most rounds of the coils' heat and the loops' temperatures, and the change in
+#: the heat the coils return to the loops (W) at which they have settled.
+COIL_ROUNDS = 30
+COIL_TOLERANCE_W = 1.0
 
 
 @dataclass
 class LoopState:
-    """One loop solved: hydraulics, temperatures and what each component does."""
+    """One loop solved: hydraulics, temperatures and what each component does.
+
+    ``returned`` is the heat (W) joining each CDU's return junction, in loop
+    order: the rear doors and air units on its water (None: none).
+    """
 
     loop: CoolantLoop
     hydraulics: HydraulicResult
     speed: float
     temperature: np.ndarray
+    returned: np.ndarray | None = None
     rack: dict[str, dict] = field(default_factory=dict)
     cdu: dict[str, dict] = field(default_factory=dict)
     pump: dict[str, dict] = field(default_factory=dict)
@@ -49,13 +68,21 @@ class LoopState:
 
 @dataclass
 class HallState:
-    """The whole hall's liquid side at one operating point (SI, degC)."""
+    """The whole hall's liquid side at one operating point (SI, degC).
+
+    ``rack_inlet``, ``door_heat`` and ``air_unit_heat`` are per rack and per air
+    unit in layout order: the air each rack breathes, the heat its rear door
+    takes into its water, and the heat each air unit takes from the room.
+    """
 
     loops: list[LoopState]
     plant: PlantState
     it_power: float
     pump_power: float
     air_fan_power: float
+    rack_inlet: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    door_heat: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    air_unit_heat: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def cooling_power(self) -> float:
@@ -140,24 +167,31 @@ def solve_loop(loop: CoolantLoop, failed: frozenset[str], load: float,
         notes.append("pumps at full speed cannot reach the dp setpoint")
     state = LoopState(loop, result, speed if running else 0.0, np.zeros(net.n_nodes), notes=notes)
     _temperatures(state, failed, load, facility_temperature)
-    _components(state, running, load)
+    _racks(state, load)
+    _pumps(state, running)
     return state
 
 
 def _temperatures(state: LoopState, failed: frozenset[str], load: float,
-                  facility_temperature: float) -> None:
+                  facility_temperature: float, returned: np.ndarray | None = None) -> None:
     """Solve temperatures with the primary valves open just enough.
 
     The CDUs of a loop share one setpoint and one control law, so one valve
     fraction ``f`` (primary flow = f * facility flow) is found by bisection
     such that the flow-weighted mean CDU outlet sits at the setpoint; when
     even fully open valves cannot reach it, they stay fully open.
+    ``returned`` is the heat (W) joining each CDU's return junction, in loop
+    order (the doors and air units it feeds).
     """
     loop, net = state.loop, state.loop.network
     flow = state.hydraulics.flow
     heat = np.zeros(net.n_links)
     for rack in loop.racks:
         heat[net.link_index[rack.id]] = rack.capture * rack.power * load
+    node_heat = np.zeros(net.n_nodes)
+    if returned is not None:
+        np.add.at(node_heat, [net.node_index[c.return_] for c in loop.cdus], returned)
+    state.returned = returned
     active = [c for c in loop.cdus if c.id not in failed]
     setpoint = min((c.supply_temp for c in active), default=facility_temperature)
 
@@ -167,7 +201,8 @@ def _temperatures(state: LoopState, failed: frozenset[str], load: float,
         exchangers = [Exchanger(net.link_index[loop.hx_link[c.id]], loop.hx_ua[c.id],
                                 facility_temperature, primary_rho_cp * fraction * c.facility_flow)
                       for c in active]
-        temperature = steady_temperatures(net, flow, loop.rho_cp, heat, exchangers, setpoint)
+        temperature = steady_temperatures(net, flow, loop.rho_cp, heat, exchangers, setpoint,
+                                          node_heat)
         outlets = [_outlet(state, hx, temperature) for hx in exchangers]
         moving = sum(w for _, w in outlets)
         mean = sum(t * w for t, w in outlets) / moving if moving > 0 else setpoint
@@ -208,8 +243,8 @@ def _outlet(state: LoopState, hx: Exchanger, temperature: np.ndarray) -> tuple[f
     return float(inlet - duty * (inlet - hx.primary_temperature) / c_sec), abs(q)
 
 
-def _components(state: LoopState, running: list[str], load: float) -> None:
-    """Per-rack and per-pump numbers from the solved loop."""
+def _racks(state: LoopState, load: float) -> None:
+    """Per-rack numbers from the solved loop."""
     loop, result = state.loop, state.hydraulics
     for rack in loop.racks:
         flow = result.link(rack.id)["flow"]
@@ -225,6 +260,11 @@ def _components(state: LoopState, running: list[str], load: float) -> None:
             "flow": flow, "design_flow": rack.design_flow, "supply_temperature": supply,
             "return_temperature": outlet, "chip_temperature": chip,
             "dp": result.node(rack.supply)["pressure"] - result.node(rack.return_)["pressure"]}
+
+
+def _pumps(state: LoopState, running: list[str]) -> None:
+    """Per-pump numbers from the solved loop."""
+    loop, result = state.loop, state.hydraulics
     density = float(loop.fluid.density(35.0))
     for pump_id, (_, pump) in loop.pumps.items():
         info = result.link(pump_id)
@@ -238,9 +278,40 @@ def _components(state: LoopState, running: list[str], load: float) -> None:
             "power": head * info["flow"] / efficiency if on and efficiency > 0 else 0.0}
 
 
+def _coil_heat(layout: Layout, states: list[LoopState], load: float, inlet: np.ndarray,
+               facility_temperature: float, failed: frozenset[str]
+               ) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """Per rack the heat its door takes, per air unit the heat it takes from the room
+    (W), and the heat returned to each CDU's loop by the doors and units it feeds."""
+    temperature, share = {FACILITY: facility_temperature}, {FACILITY: 1.0}
+    for state in states:
+        net = state.loop.network
+        for cdu in state.loop.cdus:
+            flow = float(state.hydraulics.flow[net.link_index[state.loop.hx_link[cdu.id]]])
+            temperature[cdu.id] = state.cdu[cdu.id]["supply_temperature"]
+            share[cdu.id] = loop_water_share(cdu, flow)
+    racks, units = layout.racks, layout.air_units
+    exhaust = np.array([(1.0 - r.capture) * r.power * load for r in racks])
+    fans = np.array([r.air_flow for r in racks])
+    doors = RearDoors(layout)
+    door = doors.heat(inlet, exhaust, fans, temperature, share) if len(doors) else \
+        np.zeros(len(racks))
+    capacity = air_unit_capacity(units, share) * [a.id not in failed for a in units]
+    # As the engine's room without the air model: the units take what reaches the
+    # room in proportion to the capacity of their coils.
+    room = float(np.sum(exhaust - door))
+    unit = capacity / capacity.sum() * room if capacity.sum() > 0 else np.zeros(len(units))
+    returned: dict[str, float] = {}
+    for source, heat in (*zip(doors.source, door[doors.racks], strict=True),
+                         *((a.water_source, q) for a, q in zip(units, unit, strict=True))):
+        if source != FACILITY:
+            returned[source] = returned.get(source, 0.0) + float(heat)
+    return door, unit, returned
+
+
 def steady_state(layout: Layout, failed: frozenset[str] = frozenset(), load: float = 1.0,
-                 ambient: Ambient | None = None,
-                 loops: list[CoolantLoop] | None = None) -> HallState:
+                 ambient: Ambient | None = None, loops: list[CoolantLoop] | None = None,
+                 rack_inlet: np.ndarray | None = None) -> HallState:
     """The hall's liquid side at steady state.
 
     Parameters
@@ -248,13 +319,16 @@ def steady_state(layout: Layout, failed: frozenset[str] = frozenset(), load: flo
     layout : Layout
         The hall.
     failed : frozenset of str
-        Ids of pumps, CDUs and plant units that are out.
+        Ids of pumps, CDUs, air units and plant units that are out.
     load : float
         IT load as a fraction of nominal.
     ambient : Ambient, optional
         Outdoor conditions (default: the layout's).
     loops : list of CoolantLoop, optional
         Loops already built from this layout (saves rebuilding them).
+    rack_inlet : ndarray, optional
+        Air each rack breathes (degC), in layout order; default the air
+        units' mean setpoint.
     """
     loops = loops if loops is not None else build_loops(layout)
     ambient = ambient or layout.ambient
@@ -262,7 +336,22 @@ def steady_state(layout: Layout, failed: frozenset[str] = frozenset(), load: flo
     facility_flow = sum(c.facility_flow for c in layout.cdus if c.id not in failed)
     plant = plant_state(layout.plant, ambient, it_power, facility_flow,
                         {f: 1.0 for f in failed})
-    states = [solve_loop(loop, failed, load, plant.supply_temperature) for loop in loops]
+    facility = plant.supply_temperature
+    states = [solve_loop(loop, failed, load, facility) for loop in loops]
+    inlet = np.full(len(layout.racks), setpoint_air(layout.air_units)) if rack_inlet is None \
+        else np.asarray(rack_inlet, dtype=float)
+    door, unit, returned = _coil_heat(layout, states, load, inlet, facility, failed)
+    solved: dict[str, float] = {}
+    for _ in range(COIL_ROUNDS):
+        if all(abs(q - solved.get(c, 0.0)) <= COIL_TOLERANCE_W for c, q in returned.items()):
+            break
+        for state in states:
+            heat = np.array([returned.get(c.id, 0.0) for c in state.loop.cdus])
+            if np.any(heat != [solved.get(c.id, 0.0) for c in state.loop.cdus]):
+                _temperatures(state, failed, load, facility, heat)
+                _racks(state, load)
+        solved = returned
+        door, unit, returned = _coil_heat(layout, states, load, inlet, facility, failed)
     pump_power = sum(p["power"] for s in states for p in s.pump.values())
     air_fans = sum(a.fan_power for a in layout.air_units if a.id not in failed)
-    return HallState(states, plant, it_power, pump_power, air_fans)
+    return HallState(states, plant, it_power, pump_power, air_fans, inlet, door, unit)

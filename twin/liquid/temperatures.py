@@ -3,7 +3,7 @@
 At steady state every link passes on its inlet temperature changed by what
 happens in it: a rack adds P / (rho c_p Q); a CDU heat exchanger removes
 epsilon C_min (T_in - T_primary) (counterflow epsilon-NTU); pipes pass it on.
-Every node mixes what flows in.  So ``T_out = a T_in + b`` per link and a
+Every node mixes what flows in, plus any heat added there.  So ``T_out = a T_in + b`` per link and a
 heat balance per node give a linear system in the node temperatures, solved
 directly (no time marching).  Nodes nothing flows into take the reference
 temperature (they do not affect anything downstream).
@@ -43,7 +43,8 @@ def exchanger_duty(ua: float, c_secondary: float, c_primary: float) -> float:
 
 
 def steady_temperatures(network, flow: np.ndarray, rho_cp: float, link_heat: np.ndarray,
-                        exchangers: list[Exchanger], reference: float) -> np.ndarray:
+                        exchangers: list[Exchanger], reference: float,
+                        node_heat: np.ndarray | None = None) -> np.ndarray:
     """Node temperatures (degC) at steady state.
 
     Parameters
@@ -60,6 +61,9 @@ def steady_temperatures(network, flow: np.ndarray, rho_cp: float, link_heat: np.
         Heat exchangers on links.
     reference : float
         Temperature (degC) of fixed-head nodes and of nodes with no inflow.
+    node_heat : ndarray, optional
+        Heat added where the inflows of each node mix (W); none at a node with
+        no inflow (nothing carries it away).
     """
     n = network.n_nodes
     start, end = np.asarray(network.start), np.asarray(network.end)
@@ -88,6 +92,8 @@ def steady_temperatures(network, flow: np.ndarray, rho_cp: float, link_heat: np.
     cols.append(upstream[keep])
     values.append(capacity[keep] * gain[keep])
     np.subtract.at(rhs, downstream[keep], capacity[keep] * offset[keep])
+    if node_heat is not None:
+        rhs -= np.where(fixed, 0.0, node_heat)
     matrix = sp.csr_matrix((np.concatenate(values), (np.concatenate(rows), np.concatenate(cols))),
                            shape=(n, n))
     return np.asarray(spla.spsolve(matrix.tocsc(), rhs))

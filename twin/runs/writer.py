@@ -8,6 +8,18 @@ SWMR sees every flushed frame, and a writer killed outright leaves a file
 readable up to its last flush.  If the thread falls behind, the queue fills
 and the producer waits: memory stays bounded and nothing is dropped.
 
+Frames and events are written and flushed as they come.  Series rows are
+written in batches, one resize and one write per series for the rows of
+about ``flush_interval`` seconds of wall time (or :data:`ROW_BATCH` rows, or
+a :meth:`RunWriter.sync`): a row costs a few dozen small HDF5 writes, so
+writing rows one by one cost the thread as much CPU as compressing the
+frames.  Nor does a row wake the thread: it sleeps until a frame, events, a
+sync or the close come, the queue is half full, or ``flush_interval`` has
+passed.  On a machine with no spare core every wake-up takes a core from the
+solver's threads for a moment, and a parallel kernel waits for the thread
+that lost it.  A reader sees rows up to twice ``flush_interval`` late; a
+writer killed outright loses at most that much of them.
+
 Compression of the fields is lzf with byte shuffling by default, the cheapest
 that still compresses: on the 10 MW grid it cost ~8-11 ms of the thread's CPU
 per frame against ~22-25 ms for gzip level 1, and the air solver's fields,
@@ -34,6 +46,9 @@ import numpy as np
 from twin.events import Event
 from twin.runs import structure
 from twin.runs.schema import EVENT_COLUMNS, FIELDS, STATUSES, fit_text, resolve_series
+
+#: Most series rows the writer thread holds before it writes them.
+ROW_BATCH = 512
 
 
 class RunWriteError(RuntimeError):
@@ -98,15 +113,17 @@ class RunWriter:
     queue_frames : int
         Items the queue holds before the producer waits.
     flush_interval : float
-        Longest wall time (s) a written series row waits for a flush; frames and
-        events are flushed as soon as they are written.
+        Wall time (s) after which a series row is written and flushed with the
+        rows that came after it, at the thread's next wake-up (it wakes at
+        least this often); frames and events are written and flushed as soon
+        as they come.
     """
 
     def __init__(self, path: str | Path, *, x: Sequence[float], y: Sequence[float],
                  z: Sequence[float], components: Mapping[str, Sequence[str]] | None = None,
                  series: Sequence[Any] = (), metadata: Mapping[str, Any] | None = None,
                  fields: Sequence[str] = tuple(FIELDS), compression: str | None = "lzf",
-                 queue_frames: int = 8, flush_interval: float = 0.5):
+                 queue_frames: int = 8, flush_interval: float = 2.0):
         if compression not in structure.COMPRESSION:
             raise ValueError(f"compression must be 'lzf', 'gzip' or None, got {compression!r}")
         unknown = [f for f in fields if f not in FIELDS]
@@ -133,6 +150,7 @@ class RunWriter:
             raise
         self._last = {"frame": -math.inf, "row": -math.inf}
         self._queue: queue.Queue = queue.Queue(maxsize=queue_frames)
+        self._wake = threading.Event()  # set when the thread has work that cannot wait
         self._error: BaseException | None = None
         self._closed = False
         self._thread = threading.Thread(target=self._work, name=f"run-writer {self.path.name}",
@@ -141,13 +159,15 @@ class RunWriter:
 
     # ----------------------------------------------------------------- producer side
 
-    def _put(self, item: tuple, started: float) -> None:
+    def _put(self, item: tuple, started: float, urgent: bool = True) -> None:
         if self._error is not None:
             raise RunWriteError(f"{self.path}: writing failed: {self._error}") from self._error
         if self._closed:
             raise RunWriteError(f"{self.path}: the run file is closed")
         waited = clock.perf_counter()
         self._queue.put(item)
+        if urgent or 2 * self._queue.qsize() >= self._queue.maxsize:
+            self._wake.set()
         done = clock.perf_counter()
         self.stats.waiting_s += done - waited
         self.stats.producer_s += done - started
@@ -197,7 +217,7 @@ class RunWriter:
                 raise ValueError(f"{name}: expected shape {expected}, got {array.shape}")
             row[name] = array
         self._last["row"] = time
-        self._put(("row", float(time), row), started)
+        self._put(("row", float(time), row, started), started, urgent=False)
 
     def write_events(self, events: Iterable[Event]) -> None:
         """Append events in log order; their causes must be row indices (as an
@@ -232,6 +252,7 @@ class RunWriter:
         if not self._closed:
             self._closed = True
             self._queue.put(("close", status))
+            self._wake.set()
             self._thread.join()
         if self._error is not None:
             raise RunWriteError(f"{self.path}: writing failed: {self._error}") from self._error
@@ -250,12 +271,11 @@ class RunWriter:
     # ------------------------------------------------------------------- writer thread
 
     def _work(self) -> None:
-        dirty, last_flush = False, clock.perf_counter()
+        rows: list[tuple] = []  # series rows taken off the queue, not yet written
         while True:
-            try:
-                items = [self._queue.get(timeout=self.flush_interval)]
-            except queue.Empty:
-                items = []
+            self._wake.wait(timeout=self.flush_interval)
+            self._wake.clear()  # before taking the items: a later one sets it again
+            items = []
             while True:
                 try:
                     items.append(self._queue.get_nowait())
@@ -266,19 +286,23 @@ class RunWriter:
                     self._finish("failed")
                     return
                 continue
+            if not items and not rows:
+                continue
             started, started_cpu = clock.perf_counter(), clock.thread_time()
             status, waiting = None, []
             try:
-                urgent, status = self._write(items, waiting)
-                dirty = dirty or bool(items)
-                if dirty and (urgent or status or started - last_flush >= self.flush_interval):
+                written, status = self._write(items, rows, waiting)
+                due = rows and started - rows[0][3] >= self.flush_interval
+                if rows and (status or waiting or len(rows) >= ROW_BATCH or due):
+                    self._append_rows(rows)
+                    rows, written = [], True
+                if written:
                     self._file.flush()
                     self.stats.flushes += 1
-                    dirty, last_flush = False, clock.perf_counter()
                 for done in waiting:
                     done.set()
             except BaseException as error:  # reported to the producer on its next call
-                self._error = error
+                self._error, rows = error, []
                 status = "failed" if any(item[0] == "close" for item in items) else None
             self.stats.writer_s += clock.perf_counter() - started
             self.stats.writer_cpu_s += clock.thread_time() - started_cpu
@@ -286,30 +310,29 @@ class RunWriter:
                 self._finish(status)
                 return
 
-    def _write(self, items: list[tuple], waiting: list[threading.Event]
+    def _write(self, items: list[tuple], rows: list[tuple], waiting: list[threading.Event]
                ) -> tuple[bool, str | None]:
-        """Write a batch of queued items; return (needs a flush now, closing status).
-        Sync requests go to ``waiting``, to be told once the batch is flushed."""
-        urgent, status, rows = False, None, []
+        """Write a batch of queued frames and events; return (anything written, closing
+        status).  Series rows join ``rows``, to be written with the next batch of
+        them; sync requests go to ``waiting``, to be told once everything is flushed."""
+        written, status = False, None
         for item in items:
             if item[0] == "frame":
                 self._append_frame(item[1], item[2])
-                urgent = True
+                written = True
             elif item[0] == "row":
                 rows.append(item)
             elif item[0] == "events":
                 self._append_events(item[1])
-                urgent = True
+                written = True
             elif item[0] == "sync":
                 waiting.append(item[1])
-                urgent = True
             else:
                 status = item[1]
-        if rows:
-            self._append_rows(rows)
         if status:
             self._status[()] = np.bytes_(status)
-        return urgent, status
+            written = True
+        return written, status
 
     def _append_frame(self, time: float, frame: dict[str, np.ndarray]) -> None:
         n = self.stats.frames
@@ -328,13 +351,13 @@ class RunWriter:
         for name, spec in self.specs.items():
             dataset = self._series[name]
             block = np.full((count, *dataset.shape[1:]), spec.fill, dtype=spec.dtype)
-            for k, (_, _, row) in enumerate(rows):
+            for k, (_, _, row, _) in enumerate(rows):
                 if name in row:
                     block[k] = row[name]
             dataset.resize(n + count, axis=0)
             dataset[n:] = block
         self._series["time"].resize(n + count, axis=0)
-        self._series["time"][n:] = [time for _, time, _ in rows]
+        self._series["time"][n:] = [time for _, time, _, _ in rows]
         self.stats.rows = n + count
 
     def _append_events(self, events: list[Event]) -> None:

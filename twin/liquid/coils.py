@@ -1,12 +1,13 @@
-"""Rear-door heat exchangers: water coils on racks' exhausts (counterflow epsilon-NTU).
+"""Water coils on the room air: rear-door heat exchangers and the air units' coils.
 
-A layout gives a door only its rated capacity and its water source (the
-plant's facility water, or the TCS loop of a CDU).  Its conductance comes
-from the rating, taken as catalogues state it: the capacity at the rack's
-nominal air flow, with the air entering :data:`RATED_ETD_K` above the water
-and the water warming :data:`RATED_WATER_RISE_K`.  A capacity the coil could
-not reach there (effectiveness above :data:`MAX_EFFECTIVENESS`) is capped at
-that effectiveness; the capacity stays the most a door takes.
+**Rear doors** (counterflow epsilon-NTU).  A layout gives a door only its
+rated capacity and its water source (the plant's facility water, or the TCS
+loop of a CDU).  Its conductance comes from the rating, taken as catalogues
+state it: the capacity at the rack's nominal air flow, with the air entering
+:data:`RATED_ETD_K` above the water and the water warming
+:data:`RATED_WATER_RISE_K`.  A capacity the coil could not reach there
+(effectiveness above :data:`MAX_EFFECTIVENESS`) is capped at that
+effectiveness; the capacity stays the most a door takes.
 
 In operation the door cools the rack's exhaust (inlet air plus what the rack
 put into its air) with the water of its source::
@@ -19,19 +20,26 @@ loop the door is a branch beside the racks, so its flow follows the CDU's
 (its share is the CDU's flow over its duty pumps' design flow), and a CDU
 whose pumps stop feeds no door.  The conductance is held at its rated value
 whatever the flows (the film coefficients' change with flow is left out).
+
+**Air units** hold their supply air at its setpoint up to their capacity
+with an ideal coil valve (:class:`twin.controls.AirUnitControl`): the water's
+temperature does not limit them, on facility water or on a CDU's.  A unit
+on a CDU's TCS loop is a branch beside the racks like a door: its coil gets
+the CDU's flow share, and its capacity is its rating times that share
+(capped at 1), so a CDU that stops (failed, no pump running, cut off by its
+valves) leaves it blowing room air through uncooled.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
-from twin.engine.liquid import NO_FLOW
-from twin.liquid.loops import pump_design_flow
+from twin.liquid.loops import NO_FLOW, pump_design_flow
 from twin.liquid.temperatures import exchanger_duty
-from twin.model.equipment import AIR_CP, AIR_DENSITY, Cdu
+from twin.model.equipment import AIR_CP, AIR_DENSITY, AirUnit, Cdu
 from twin.model.layout import Layout
 
 #: Entering air minus entering water (K) at which a door's capacity is rated.
@@ -40,8 +48,10 @@ RATED_ETD_K = 20.0
 RATED_WATER_RISE_K = 5.0
 #: The most effective a door's coil is taken to be (its rating is capped there).
 MAX_EFFECTIVENESS = 0.9
-#: Water source of a door fed by the plant.
+#: Water source of a door or air unit fed by the plant.
 FACILITY = "facility"
+#: Room air (degC) racks breathe when a hall without the air model has no air unit.
+NO_UNIT_INLET = 24.0
 
 
 def counterflow_ntu(effectiveness: float, capacity_ratio: float) -> float:
@@ -122,8 +132,25 @@ class RearDoors:
 
 
 def loop_water_share(cdu: Cdu, flow: float) -> float:
-    """Share of its rated water flow a door on ``cdu``'s loop gets while the CDU
+    """Share of its rated water flow a door or air unit on ``cdu``'s loop gets while the CDU
     passes ``flow`` (m^3/s): that flow over its duty pumps' design flow."""
     duty = [p for p in cdu.pumps if not p.standby] or cdu.pumps
     design = sum(pump_design_flow(p) for p in duty)
     return abs(flow) / design if abs(flow) > NO_FLOW and design > 0 else 0.0
+
+
+def air_unit_capacity(units: Sequence[AirUnit], water_share: Mapping[str, float]) -> np.ndarray:
+    """Cooling capacity (W) each air unit's coil has with its water now: its rating
+    times the share of rated flow its source gives (1 on facility water), at most 1.
+
+    ``water_share`` maps water sources (``"facility"`` and CDU ids) to that share;
+    a source it does not name gives none.
+    """
+    return np.array([u.capacity * min(water_share.get(u.water_source, 0.0), 1.0)
+                     for u in units])
+
+
+def setpoint_air(units: Sequence[AirUnit]) -> float:
+    """What racks breathe when the room air is not modelled (degC): the air units'
+    mean supply setpoint, or :data:`NO_UNIT_INLET` in a hall without one."""
+    return float(np.mean([u.supply_temp for u in units])) if units else NO_UNIT_INLET
