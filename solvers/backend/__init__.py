@@ -151,7 +151,10 @@ def _gpu_name(cupy: ModuleType) -> str:
 #: of the air model is ~100 short parallel kernels; with spinning threads, one
 #: other busy process on a 2-core machine made each kernel wait for a scheduler
 #: slice (the 10 MW hall's step went from 19 to 47 ms, a parallel call on a tiny
-#: array from 14 us to 8 ms).  Read by OpenMP when numba first runs a parallel
+#: array from 14 us to 8 ms).  The app always shares its cores (Qt, the run
+#: writer), so passive is the default; on a quiet machine it costs a wake-up
+#: per kernel (hall step 12.6 -> 19.5 ms on 2 cores), and OMP_WAIT_POLICY=active
+#: in the environment wins.  Read by OpenMP when numba first runs a parallel
 #: kernel, so it is set before numba is imported.
 OMP_WAIT_POLICY = "passive"
 
