@@ -1,7 +1,10 @@
-"""CuPy kernels agree with the NumPy reference (skipped without CuPy and a GPU).
+"""CuPy kernels agree with the NumPy reference, on a GPU and as CUDA source on the CPU.
 
 Same random fields as ``test_kernels.py``, copied to the device; float32
 tolerances as there.  Also whole steps of the closed room and a Ghia cavity.
+Every test runs on the ``device`` fixture of ``conftest.py``: the GPU
+(skipped without CuPy and a GPU) and the CPU stand-in of
+:mod:`.cuda_on_cpu` (skipped without a C++ compiler).
 """
 
 import numpy as np
@@ -9,69 +12,72 @@ import pytest
 
 from solvers.air import run_case
 from solvers.air.grid import GHOST
+from solvers.air.kernels_cupy import CupyKernels
 from solvers.air.kernels_numpy import NumpyKernels
 from solvers.air.multigrid import PoissonMG
-from solvers.backend import BackendUnavailable, select_backend
+from solvers.backend import select_backend
 
 from .helpers import closed_room
 from .test_kernels import N3, TOL, H, _fields
 
-cupy = pytest.importorskip("cupy")
-try:
-    GPU = select_backend("cupy")
-except BackendUnavailable as error:  # cupy imports, but no GPU is visible
-    pytest.skip(str(error), allow_module_level=True)
+
+@pytest.fixture(scope="module")
+def kernels(device):
+    return NumpyKernels(), CupyKernels(device)
 
 
 @pytest.fixture(scope="module")
-def kernels():
-    from solvers.air.kernels_cupy import CupyKernels
+def dev(device):
+    """``dev(a)``: ``a`` (an array or a list of arrays) copied to the device."""
+    def copy(a):
+        return [device.to_device(x) for x in a] if isinstance(a, list) else device.to_device(a)
 
-    return NumpyKernels(), CupyKernels(GPU)
-
-
-def _dev(arrays):
-    return [GPU.to_device(a) for a in arrays]
+    return copy
 
 
-def _close(dev, host, dtype):
-    scale = max(1.0, float(np.abs(host).max()))
-    np.testing.assert_allclose(GPU.to_host(dev), host, rtol=0, atol=TOL[dtype] * scale)
+@pytest.fixture(scope="module")
+def close(device):
+    def check(on_device, host, dtype):
+        scale = max(1.0, float(np.abs(host).max()))
+        np.testing.assert_allclose(device.to_host(on_device), host, rtol=0,
+                                   atol=TOL[dtype] * scale)  # fmt: skip
+
+    return check
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("with_nut", [False, True])
-def test_transport_kernels(kernels, dtype, with_nut):
+def test_transport_kernels(device, dev, close, kernels, dtype, with_nut):
     ref, gpu = kernels
     grid, vel, T, nut = _fields(dtype)
     fluid, masks = grid.fluid_mask(), grid.face_masks()
     nut_h = nut if with_nut else None
     out = np.zeros_like(T)
     ref.scalar_update(T, vel, 2e-3, nut_h, 1 / 0.85, fluid, H, 0.01, GHOST, N3, out)
-    d_out = cupy.zeros_like(GPU.to_device(T))
+    d_out = device.xp.zeros_like(dev(T))
     gpu.scalar_update(
-        GPU.to_device(T),
-        _dev(vel),
+        dev(T),
+        dev(vel),
         2e-3,
-        None if nut_h is None else GPU.to_device(nut),
+        None if nut_h is None else dev(nut),
         1 / 0.85,
-        GPU.to_device(fluid),
+        dev(fluid),
         H,
         0.01,
         GHOST,
         N3,
         d_out,
     )
-    _close(d_out, out, dtype)
+    close(d_out, out, dtype)
     for c in range(3):
         ref.momentum_update(c, vel, T, 1.5e-3, nut_h, masks[c], H, 0.01, 0.03, 20.0, GHOST, N3, out)
         gpu.momentum_update(
             c,
-            _dev(vel),
-            GPU.to_device(T),
+            dev(vel),
+            dev(T),
             1.5e-3,
-            None if nut_h is None else GPU.to_device(nut),
-            GPU.to_device(masks[c]),
+            None if nut_h is None else dev(nut),
+            dev(masks[c]),
             H,
             0.01,
             0.03,
@@ -80,68 +86,68 @@ def test_transport_kernels(kernels, dtype, with_nut):
             N3,
             d_out,
         )
-        _close(d_out, out, dtype)
+        close(d_out, out, dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_other_kernels(kernels, dtype):
+def test_other_kernels(dev, close, kernels, dtype):
     ref, gpu = kernels
     grid, vel, T, _ = _fields(dtype)
     fluid, masks = grid.fluid_mask(), grid.face_masks()
     out = np.zeros_like(T)
-    d_out = GPU.to_device(out)
+    d_out = dev(out)
     ref.smagorinsky(vel, 0.02, GHOST, N3, H, out)
-    gpu.smagorinsky(_dev(vel), 0.02, GHOST, N3, H, d_out)
-    _close(d_out, out, dtype)
+    gpu.smagorinsky(dev(vel), 0.02, GHOST, N3, H, d_out)
+    close(d_out, out, dtype)
     ref.divergence(vel, H, -3.0, fluid, GHOST, N3, out)
-    gpu.divergence(_dev(vel), H, -3.0, GPU.to_device(fluid), GHOST, N3, d_out)
-    _close(d_out, out, dtype)
+    gpu.divergence(dev(vel), H, -3.0, dev(fluid), GHOST, N3, d_out)
+    close(d_out, out, dtype)
     for c in range(3):
-        moved, d_moved = vel[c].copy(), GPU.to_device(vel[c])
+        moved, d_moved = vel[c].copy(), dev(vel[c])
         ref.project(c, moved, T, masks[c], H, 0.1, GHOST, N3)
-        gpu.project(c, d_moved, GPU.to_device(T), GPU.to_device(masks[c]), H, 0.1, GHOST, N3)
-        _close(d_moved, moved, dtype)
-    avg, d_avg = T.copy(), GPU.to_device(T)
+        gpu.project(c, d_moved, dev(T), dev(masks[c]), H, 0.1, GHOST, N3)
+        close(d_moved, moved, dtype)
+    avg, d_avg = T.copy(), dev(T)
     ref.average(vel[0], avg, GHOST, N3)
-    gpu.average(GPU.to_device(vel[0]), d_avg, GHOST, N3)
-    _close(d_avg, avg, dtype)
-    assert gpu.max_abs(GPU.to_device(T), GHOST, N3, 20.0) == pytest.approx(
+    gpu.average(dev(vel[0]), d_avg, GHOST, N3)
+    close(d_avg, avg, dtype)
+    assert gpu.max_abs(dev(T), GHOST, N3, 20.0) == pytest.approx(
         ref.max_abs(T, GHOST, N3, 20.0), rel=1e-6
     )
     T[3, 4, 5] = np.nan
-    assert np.isnan(gpu.max_abs(GPU.to_device(T), GHOST, N3))
+    assert np.isnan(gpu.max_abs(dev(T), GHOST, N3))
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_multigrid(kernels, dtype):
+def test_multigrid(device, dev, close, kernels, dtype):
     ref, gpu = kernels
     grid, _, _, _ = _fields(dtype)
     periodic = tuple(grid.periodic(a) for a in range(3))
     mgs = [
         PoissonMG(grid.face_masks(), N3, GHOST, grid.spacing, periodic, k, be, dtype)
-        for k, be in ((ref, select_backend("numpy")), (gpu, GPU))
+        for k, be in ((ref, select_backend("numpy")), (gpu, device))
     ]
     rng = np.random.default_rng(3)
     b = np.zeros(grid.padded, dtype=dtype)
     inner = b[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST]
     inner[...] = rng.standard_normal(N3) * ~grid.solid
     inner -= inner.sum() / (~grid.solid).sum() * ~grid.solid
-    z, d_z = np.zeros_like(b), GPU.to_device(np.zeros_like(b))
+    z, d_z = np.zeros_like(b), dev(np.zeros_like(b))
     mgs[0]._precondition(b, z)
-    mgs[1]._precondition(GPU.to_device(b), d_z)
-    _close(d_z, z, dtype)
-    p, d_p = np.zeros_like(b), GPU.to_device(np.zeros_like(b))
+    mgs[1]._precondition(dev(b), d_z)
+    close(d_z, z, dtype)
+    p, d_p = np.zeros_like(b), dev(np.zeros_like(b))
     tol = 1e-10 if dtype == np.float64 else 1e-5
     mgs[0].solve(p, b, tol)
-    mgs[1].solve(d_p, GPU.to_device(b), tol)
+    mgs[1].solve(d_p, dev(b), tol)
     core = (slice(GHOST, -GHOST),) * 3
-    _close(d_p - d_p[core].mean(), p - p[core].mean(), dtype)
+    close(d_p - d_p[core].mean(), p - p[core].mean(), dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_whole_steps(dtype):
+def test_whole_steps(device, dtype):
     states = []
-    for backend in (select_backend("numpy"), GPU):
+    for backend in (select_backend("numpy"), device):
         solver = closed_room(backend, dtype=dtype)
         for _ in range(10):
             solver.step()
@@ -159,7 +165,7 @@ def test_whole_steps(dtype):
         np.testing.assert_allclose(a, b, rtol=0, atol=tol * scale)
 
 
-def test_cavity_on_gpu():
+def test_cavity(device):
     """Ghia Re 100 on 32² with the CuPy backend: the same bound as on the CPU (2 %)."""
-    err = run_case("cavity", GPU, n=32, re=100)["reference_error"]
+    err = run_case("cavity", device, n=32, re=100)["reference_error"]
     assert err["u_rms"] <= 0.02 and err["v_rms"] <= 0.02

@@ -1,10 +1,11 @@
 """CuPy semi-Lagrangian kernels agree with the NumPy reference.
 
-Same random fields and step as ``test_semi_lagrangian.py``.  The kernel
-tests run twice: on the GPU through CuPy (skipped without one) and, so that
-CI checks the CUDA source too, compiled for the CPU by
-:mod:`.cuda_on_cpu` (skipped without a C++ compiler).  Ten whole steps of
-the closed room and their exact energy balance run on the GPU only.
+Same random fields and step as ``test_semi_lagrangian.py``.  Every test
+runs twice (the ``device`` fixture of ``conftest.py``): on the GPU through
+CuPy (skipped without one) and, so that CI checks the CUDA source and the
+host code too, compiled for the CPU by :mod:`.cuda_on_cpu` (skipped without
+a C++ compiler).  Ten whole steps of the closed room are also checked for
+their exact energy balance.
 """
 
 import numpy as np
@@ -13,30 +14,10 @@ import pytest
 from solvers.air.grid import GHOST
 from solvers.air.kernels_sl_cupy import CupySemiLagrangianKernels
 from solvers.air.kernels_sl_numpy import SemiLagrangianKernels
-from solvers.backend import BackendUnavailable, select_backend
+from solvers.backend import select_backend
 
-from .cuda_on_cpu import CpuCudaBackend, compiler
 from .test_kernels import N3, TOL, H, _fields
 from .test_semi_lagrangian import DT, PERIODIC_X, _room
-
-
-def _gpu():
-    pytest.importorskip("cupy")
-    try:
-        return select_backend("cupy")
-    except BackendUnavailable as error:  # cupy imports, but no GPU is visible
-        pytest.skip(str(error))
-
-
-def _cpu():
-    if compiler() is None:
-        pytest.skip("no C++ compiler to build the CUDA source for the CPU")
-    return CpuCudaBackend()
-
-
-@pytest.fixture(scope="module", params=["gpu", "cuda-source-on-cpu"])
-def device(request):
-    return _gpu() if request.param == "gpu" else _cpu()
 
 
 @pytest.fixture(scope="module")
@@ -100,9 +81,9 @@ def test_diffusion_kernels(device, kernels, dtype, with_nut):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_whole_steps_and_energy(dtype):
+def test_whole_steps_and_energy(device, dtype):
     states = []
-    for backend in (select_backend("numpy"), _gpu()):
+    for backend in (select_backend("numpy"), device):
         solver = _room(backend, dtype)
         start = solver.heat_content()
         for _ in range(10):
