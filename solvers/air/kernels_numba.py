@@ -233,25 +233,41 @@ def _average(a, b, g, nz, ny, nx):
 
 
 @njit(parallel=True, **_JIT)
+def _max_abs_bits(a, offset, magnitude, best, g, nz, ny, nx):
+    """Per block of rows, the largest ``|a - offset|`` as the bits of a float (``best``).
+
+    A float's bits with the sign cleared (``& magnitude``) order as unsigned
+    integers the way the magnitudes do, with every NaN above infinity: so an
+    integer maximum, which vectorises (a float maximum that must keep NaN does
+    not: 95 -> 35 µs on the hall's grid), finds the largest magnitude and any
+    NaN at once.  ``best`` holds unsigned integers of ``a``'s width.
+    """
+    rows = nz * ny
+    blocks = best.size
+    for blk in prange(blocks):
+        diff = np.empty(nx, dtype=a.dtype)
+        bits = diff.view(best.dtype)
+        top = magnitude - magnitude
+        for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
+            r = a[kj // ny + g, kj % ny + g, g:]
+            for i in range(nx):
+                diff[i] = r[i] - offset
+            for i in range(nx):
+                b = bits[i] & magnitude
+                top = b if b > top else top
+        best[blk] = top
+
+
+#: Unsigned integer of each float width, and the mask that clears its sign bit.
+_BITS = {4: (np.uint32, np.uint32(0x7FFF_FFFF)), 8: (np.uint64, np.uint64(0x7FFF_FFFF_FFFF_FFFF))}
+
+
 def _max_abs(a, offset, g, nz, ny, nx):
     """Largest ``|a - offset|`` over the interior; NaN if any value is NaN."""
-    rows = np.zeros(nz * ny)
-    for kj in prange(nz * ny):
-        r = a[kj // ny + g, kj % ny + g, g:]
-        m = abs(r[0] - offset)
-        nan = False
-        for i in range(nx):  # no early exit on NaN: a loop with a break does not vectorise
-            x = abs(r[i] - offset)
-            m = max(m, x)
-            nan |= x != x
-        rows[kj] = np.nan if nan else m
-    out = 0.0
-    for r in rows:
-        if r > out or r != r:
-            out = r
-            if r != r:
-                break
-    return out
+    uint, magnitude = _BITS[a.itemsize]
+    best = np.zeros(_chunks(nz * ny), dtype=uint)
+    _max_abs_bits(a, a.dtype.type(offset), magnitude, best, g, nz, ny, nx)
+    return float(best.max().view(a.dtype))
 
 
 class EddyViscosityArgument:
@@ -318,7 +334,7 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
         _project(vel_c, p, open_c, vel_c.dtype.type(dt / h[c]), dk, dj, di, g, *n3)
 
     def max_abs(self, a, g, n3, offset=0.0):
-        return float(_max_abs(a, a.dtype.type(offset), g, *n3))
+        return _max_abs(a, offset, g, *n3)
 
     def average(self, a, b, g, n3):
         _average(a, b, g, *n3)

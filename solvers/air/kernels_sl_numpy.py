@@ -204,3 +204,31 @@ class SemiLagrangianKernels:
                 fluxes.append(-nu_f * (S(q, o) - S(q, m)) / h[d])
             tend = tend - (fluxes[1] - fluxes[0]) / h[d]
         S(out)[...] = S(q) + dt * S(open_c) * tend
+
+    # ------------------------------------------------------------ energy fix-up
+    def fluid_sums(self, old, new, fluid, g, n3):
+        """Sums over fluid cells: ``new``, ``max(old - new, 0)`` and ``max(new - old, 0)``.
+
+        The first is the heat content in K·cells; the other two are how far
+        advection moved cells down and up (K·cells), the room
+        :meth:`shift_back` may use to restore a total without new extrema.
+        Summed in float64 whatever the fields' precision.
+        """
+        xp = self.xp
+        a, b, f = shifted(old, g, n3), shifted(new, g, n3), shifted(fluid, g, n3) > 0
+        zero = xp.zeros((), dtype=b.dtype)
+        sums = (xp.where(f, b, zero), xp.where(f, xp.maximum(a - b, zero), zero),
+                xp.where(f, xp.maximum(b - a, zero), zero))  # fmt: skip
+        return tuple(float(xp.sum(s, dtype=np.float64)) for s in sums)
+
+    def shift_back(self, old, new, fluid, up, down, each, g, n3):
+        """``new += up * max(old - new, 0) - down * max(new - old, 0) + each`` in fluid cells (K).
+
+        ``up`` and ``down`` (shares, 0-1) move cells back towards ``old``;
+        ``each`` is added to every fluid cell.
+        """
+        xp = self.xp
+        a, b, f = shifted(old, g, n3), shifted(new, g, n3), shifted(fluid, g, n3) > 0
+        zero = xp.zeros((), dtype=b.dtype)
+        move = up * xp.maximum(a - b, zero) - down * xp.maximum(b - a, zero) + each
+        b += xp.where(f, move, zero).astype(b.dtype)

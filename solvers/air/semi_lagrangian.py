@@ -141,8 +141,7 @@ class SemiLagrangianTransport:
             self.nearest_fluid = be.to_device(np.ravel_multi_index(pad(src), grid.padded))
         else:
             self.solid_cells = self.nearest_fluid = None
-        self.fluid_inner = shifted(solver.fluid, g, solver.n3) > 0
-        self.fluid_cells = int(be.to_host(self.fluid_inner.sum()))
+        self.fluid_cells = int(be.to_host((shifted(solver.fluid, g, solver.n3) > 0).sum()))
         self.sources = None
         solver.patches.through_flow = True
 
@@ -160,18 +159,16 @@ class SemiLagrangianTransport:
 
     def _fix_energy(self, old, new, target):
         """Move ``new`` so that its fluid sum is ``target`` (K·cells) without new extrema."""
-        xp = self.solver.backend.xp
-        g, n3, fl = GHOST, self.solver.n3, self.fluid_inner
-        a, b = shifted(old, g, n3), shifted(new, g, n3)
-        error = target - float(xp.sum(b[fl], dtype=np.float64))
+        k, g, n3, fluid = self.kernels, GHOST, self.solver.n3, self.solver.fluid
+        total, down, up = k.fluid_sums(old, new, fluid, g, n3)
+        error = target - total
         # cells advection moved away from their old value the wrong way for the error
-        room = xp.where(fl, xp.maximum((a - b) if error > 0 else (b - a), 0), 0)
-        total = float(xp.sum(room, dtype=np.float64))
-        share = min(abs(error) / total, 1.0) if total > 0 else 0.0
-        b += math.copysign(share, error) * room.astype(b.dtype)
-        rest = error - math.copysign(share * total, error)
-        if rest != 0.0:
-            b += xp.where(fl, rest / self.fluid_cells, 0).astype(b.dtype)
+        room = down if error > 0 else up
+        share = min(abs(error) / room, 1.0) if room > 0 else 0.0
+        rest = error - math.copysign(share * room, error)
+        each = rest / self.fluid_cells if rest != 0.0 else 0.0
+        k.shift_back(old, new, fluid, share if error > 0 else 0.0, share if error < 0 else 0.0,
+                     each, g, n3)  # fmt: skip
         self.correction = abs(error) / max(self.fluid_cells, 1)
 
     def advance(self, dt):
@@ -188,7 +185,7 @@ class SemiLagrangianTransport:
             self.disp = [xp.zeros_like(v) for v in s.vel]
             self.tmp = [xp.zeros_like(v) for v in s.vel]
         k.sl_trace(s.vel, h, dt, self.periodic, g, n3, self.disp)
-        before = float(xp.sum(shifted(s.T, g, n3)[self.fluid_inner], dtype=np.float64))
+        before = k.fluid_sums(s.T, s.T, s.fluid, g, n3)[0]
         k.sl_scalar(s.T, self.disp, s.fluid, self.periodic, g, n3, s.T_stage)
         gained = 0.0
         if patch_heat is not None:

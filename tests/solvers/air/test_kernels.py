@@ -106,9 +106,18 @@ def test_smagorinsky_divergence_project_reductions(pair, dtype):
         _close(a, b, dtype)
 
 
-def test_max_abs_sees_nan(pair):
-    _, _, T, _ = _fields(np.float64)
-    T[4, 5, 6] = np.nan
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_max_abs_sees_sign_infinity_and_nan(pair, dtype):
+    """The largest magnitude may be negative; infinity and NaN must come through."""
+    _, _, T, _ = _fields(dtype)
+    T[4, 5, 6] = -1e3
+    T[0, 0, 0] = 1e6  # a ghost cell: not looked at
+    for k in pair:
+        assert k.max_abs(T, GHOST, N3, 20.0) == pytest.approx(1020.0, rel=1e-7)
+    T[4, 5, 6] = -np.inf
+    for k in pair:
+        assert k.max_abs(T, GHOST, N3) == np.inf
+    T[3, 5, 6] = np.nan
     for k in pair:
         assert np.isnan(k.max_abs(T, GHOST, N3))
 

@@ -1,0 +1,128 @@
+"""Where a real hall's air step goes: every kernel's time per step, through the engine.
+
+Usage::
+
+    python bench/hall_step.py [--layout layouts/hall-10mw.json] [--backend numba]
+                              [--threads N] [--spinup 20] [--seconds 20]
+
+``bench/air.py`` times a stand-in room; this runs the example hall itself
+through :class:`twin.engine.Simulation` (coolant loops, controls and the
+room's patches included, no recording), so its ``dt`` is the one the hall's
+own flow allows.  After the engine's spin-up it runs ``--seconds`` of the
+scenario and prints: simulated seconds per wall second, air steps and their
+``dt``, CG iterations, and for each kernel and each Python-level part of the
+step its milliseconds per air step and calls per step (wall time, measured
+around each call; the parts overlap where one calls another, so they do not
+add up to the step).  Nothing here passes or fails on a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import solvers.air.semi_lagrangian as semi_lagrangian  # noqa: E402
+import solvers.air.solver as air_solver  # noqa: E402
+from twin.engine import EngineOptions, Simulation  # noqa: E402
+from twin.files import load_layout  # noqa: E402
+
+#: Kernel methods timed on the solver's kernel sets.
+SOLVER_KERNELS = ("smagorinsky", "max_abs", "divergence", "project")
+TRANSPORT_KERNELS = ("sl_trace", "sl_scalar", "sl_velocity", "diffuse_scalar",
+                     "diffuse_velocity", "fluid_sums", "shift_back")  # fmt: skip
+#: Ghost fills, timed where each module calls them.
+FILLS = ((air_solver, "fill_velocity"), (air_solver, "fill_temperature"),
+         (air_solver, "fill_cell_even"), (semi_lagrangian, "fill_velocity"),
+         (semi_lagrangian, "fill_temperature"))  # fmt: skip
+
+
+class Stopwatch:
+    """Wraps callables so that each call adds its wall time and a count under a label."""
+
+    def __init__(self):
+        self.seconds = defaultdict(float)
+        self.calls = defaultdict(int)
+
+    def wrap(self, owner, name, label=None):
+        fn, label = getattr(owner, name), label or name
+
+        @functools.wraps(fn)
+        def timed(*args, **kwargs):
+            start = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                self.seconds[label] += time.perf_counter() - start
+                self.calls[label] += 1
+
+        setattr(owner, name, timed)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--layout", default="layouts/hall-10mw.json")
+    parser.add_argument("--backend", default="numba")
+    parser.add_argument("--threads", type=int, default=None, help="numba threads")
+    parser.add_argument("--spinup", type=float, default=20.0, help="air spin-up (s)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="simulated time (s)")
+    args = parser.parse_args(argv)
+
+    options = EngineOptions(backend=args.backend, spin_up=args.spinup)
+    sim = Simulation(load_layout(args.layout), options=options)
+    solver = sim.air.solver
+    backend = solver.backend
+    if args.threads and backend.name == "numba":
+        backend.module("numba").set_num_threads(args.threads)
+    watch = Stopwatch()
+    for name in SOLVER_KERNELS:
+        watch.wrap(solver.kernels, name)
+    transport = solver._semi_lagrangian
+    if transport is not None:
+        for name in TRANSPORT_KERNELS:
+            watch.wrap(transport.kernels, name)
+        watch.wrap(transport, "_fix_energy", "energy fix-up (all)")
+    for module, name in FILLS:
+        watch.wrap(module, name, f"{name} ({module.__name__.rsplit('.', 1)[1]})")
+    watch.wrap(solver.poisson, "solve", "pressure solve (all)")
+    watch.wrap(solver.patches, "exchange", "patch exchange")
+    dts, iterations = [], []
+    step = solver.step
+
+    def recorded_step(max_dt=np.inf):
+        start = time.perf_counter()
+        dt = step(max_dt)
+        watch.seconds["air step (all)"] += time.perf_counter() - start
+        dts.append(dt)
+        iterations.append(solver.poisson.iterations)
+        return dt
+
+    solver.step = recorded_step
+    start = time.perf_counter()
+    sim.run(args.seconds)
+    wall = time.perf_counter() - start
+    steps = len(dts)
+    threads = backend.module("numba").get_num_threads() if backend.name == "numba" else None
+    print(f"layout {args.layout}, grid {' x '.join(map(str, solver.n3[::-1]))}, backend "
+          f"{backend.name}{f', {threads} threads' if threads else ''}")  # fmt: skip
+    print(f"{args.seconds:g} s simulated in {wall:.2f} s: {args.seconds / wall:.2f}x real time; "
+          f"{steps} air steps, {1e3 * wall / steps:.2f} ms each with the engine")  # fmt: skip
+    dt = np.array(dts)
+    print(f"dt mean {dt.mean():.4f} s, median {np.median(dt):.4f}, min {dt.min():.4f}; "
+          f"CG iterations mean {np.mean(iterations):.2f}, max {max(iterations)}")  # fmt: skip
+    print(f"{'part':34s} {'ms/step':>8s} {'calls/step':>11s}")
+    for label in sorted(watch.seconds, key=watch.seconds.get, reverse=True):
+        per_step = 1e3 * watch.seconds[label] / steps
+        calls = watch.calls[label] / steps if label in watch.calls else 1.0
+        print(f"{label:34s} {per_step:8.3f} {calls:11.2f}")
+
+
+if __name__ == "__main__":
+    main()
