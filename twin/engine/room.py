@@ -6,9 +6,24 @@ rear doors took) go to the room; the room answers with each rack's inlet
 temperature and each air unit's heat.  With the air model
 (:class:`~twin.engine.air.HallAir`) the heats are the patches' own energy
 counts over the step — what the air actually received — so the hall's heat
-balance closes on them; without it, racks breathe air at the air units'
-setpoint and the air units take the racks' heat in proportion to their
-available capacity.
+balance closes on them.
+
+Without it the room is one well-mixed node of air at ``T_room`` (degC), heat
+capacity ``rho cp V`` with ``V`` the hall's volume less the boxes of its
+racks, CDUs and air units (the air model's obstacles).  It starts at the air
+units' mean setpoint; each step the units take what brings it back to that
+setpoint by the step's end, never more than their capacity (coil x
+availability, shared in proportion to it) and never less than nothing (they
+do not heat), and the rest warms the node exactly::
+
+    T_room(t + dt) = T_room(t) + (sum(rack heat) - units' heat) dt / (rho cp V)
+
+Racks breathe ``T_room`` and the units draw it in.  While the units have the
+capacity, ``T_room`` stays at the setpoint and the units take the racks' heat
+(as in the steady state the run starts from, :func:`twin.liquid.steady_state`).
+The node is adiabatic: the walls' exchange with outdoors is left out (see
+``docs/engine.md``), so its wall heat is 0 and the hall's heat balance closes
+on the units' heat and the node's heat content.
 """
 
 from __future__ import annotations
@@ -21,7 +36,19 @@ import numpy as np
 from twin.controls import AirUnitControl
 from twin.engine.air import HallAir
 from twin.liquid.coils import NO_UNIT_INLET
+from twin.model.equipment import AIR_CP, AIR_DENSITY
 from twin.model.layout import Layout
+
+
+def air_volume(layout: Layout) -> float:
+    """Volume of the hall's air (m^3): the hall less the boxes of its racks, CDUs and
+    air units (each cut at the ceiling); the whole hall should those fill it (only
+    a layout whose equipment overlaps, which validation rejects)."""
+    hall = layout.hall
+    room = hall.width * hall.depth * hall.height
+    boxes = sum(b.width * b.depth * min(b.height, hall.height)
+                for b in (*layout.racks, *layout.cdus, *layout.air_units))
+    return room - boxes if boxes < room else room
 
 
 @dataclass(frozen=True)
@@ -40,7 +67,7 @@ class RoomStep:
         Heat the walls and ceiling added (W; negative: lost outdoors).
     heat_content : float
         Sensible heat of the room air at the end of the step (J above 0 degC;
-        NaN without the air model).
+        without the air model, the well-mixed node's ``rho cp V T_room``).
     """
 
     inlet: np.ndarray
@@ -63,6 +90,15 @@ class Room:
         Air-unit id -> its :class:`AirUnitControl` (its setpoint, available share).
     air : HallAir, optional
         The air model; None for the stand-in.
+
+    Attributes
+    ----------
+    coil_capacity : ndarray
+        Per air unit: what its coil can take with the water it has now (W).
+    heat_capacity : float
+        The stand-in's ``rho cp V`` (J/K; :func:`air_volume`).
+    temperature : float
+        The stand-in's room air, ``T_room`` (degC); unused with the air model.
     """
 
     def __init__(self, layout: Layout, controls: Mapping[str, AirUnitControl],
@@ -73,18 +109,28 @@ class Room:
         self.coil_capacity = np.array([a.capacity for a in layout.air_units])
         self.air = air
         self.n_racks = len(layout.racks)
-        self._inlet = self._setpoint_air()
         self._room_temperature: float | None = None
+        # The stand-in's well-mixed node: its heat capacity (J/K) and temperature (degC).
+        self.heat_capacity = AIR_DENSITY * AIR_CP * air_volume(layout)
+        self.temperature = self._setpoint()
+        self._inlet = np.full(self.n_racks, self.temperature)
 
-    def _setpoint_air(self) -> np.ndarray:
-        """What racks breathe without the air model: the air units' mean setpoint (degC)."""
+    def _setpoint(self) -> float:
+        """What the stand-in holds the room at: the air units' mean setpoint now (degC)."""
         setpoints = [u.setpoint for u in self.units]
-        return np.full(self.n_racks, float(np.mean(setpoints)) if setpoints else NO_UNIT_INLET)
+        return float(np.mean(setpoints)) if setpoints else NO_UNIT_INLET
 
     @property
     def inlet(self) -> np.ndarray:
         """Each rack's inlet temperature after the last step (degC)."""
         return self._inlet
+
+    @property
+    def heat_content(self) -> float:
+        """Sensible heat of the room air now (J above 0 degC)."""
+        if self.air is not None:
+            return float(self.air.solver.heat_content())
+        return self.heat_capacity * self.temperature
 
     def _set(self, rack_flow: np.ndarray, rack_heat: np.ndarray) -> None:
         self.air.set_racks(rack_flow, rack_heat)
@@ -126,7 +172,7 @@ class Room:
             Per rack: air its fans move (m^3/s) and heat it puts into that air (W).
         """
         if self.air is None:
-            return self._stand_in(rack_heat)
+            return self._stand_in(dt, rack_heat)
         racks_before, units_before = self._energies()
         self._set(rack_flow, rack_heat)
         if self._room_temperature is not None:
@@ -140,11 +186,36 @@ class Room:
                         (units_before - units_after) / dt, intake, supply,
                         self.air.wall_heat, self.air.solver.heat_content())
 
-    def _stand_in(self, rack_heat: np.ndarray) -> RoomStep:
-        self._inlet = self._setpoint_air()
+    def _stand_in(self, dt: float, rack_heat: np.ndarray) -> RoomStep:
+        """Step the well-mixed node by ``dt`` seconds with the racks' heat (W each).
+
+        The units take ``min(capacity, what brings the node to the setpoint)``;
+        each unit's supply is its intake less what it took over its air flow,
+        not below its setpoint (nor above its intake).
+        """
+        heat = float(np.sum(rack_heat))
         capacity = self._capacity()
-        share = capacity / capacity.sum() if capacity.sum() > 0 else capacity
-        intake = float(self._inlet.mean()) if self.n_racks else NO_UNIT_INLET
-        return RoomStep(self._inlet, np.asarray(rack_heat, dtype=float),
-                        share * float(np.sum(rack_heat)), np.full(len(self.units), intake),
-                        np.array([u.setpoint for u in self.units]), 0.0, float("nan"))
+        total = float(capacity.sum())
+        setpoint = self._setpoint()
+        # Heat that leaves the node at the setpoint by the step's end.
+        needed = heat + self.heat_capacity * (self.temperature - setpoint) / dt
+        if 0.0 <= needed <= total:
+            # Enough capacity: the room is at the setpoint (set exactly, so a hall
+            # whose units suffice keeps its inlets at the setpoint to the bit).
+            removed, self.temperature = needed, setpoint
+        else:  # short of capacity, or the room below the setpoint: the units give all
+            # they have, or nothing, and the rest of the heat stays in the node.
+            removed = min(max(needed, 0.0), total)
+            self.temperature += (heat - removed) * dt / self.heat_capacity
+        share = capacity / total if total > 0 else capacity
+        taken = share * removed
+        room = self.temperature
+        self._inlet = np.full(self.n_racks, room)
+        supply = np.empty(len(self.units))
+        for i, (unit, q) in enumerate(zip(self.units, taken, strict=True)):
+            rate = AIR_DENSITY * AIR_CP * unit.air_flow * unit.available  # W/K
+            cooled = room - q / rate if rate > 0 else room
+            supply[i] = max(cooled, min(unit.setpoint, room))
+        return RoomStep(self._inlet, np.asarray(rack_heat, dtype=float), taken,
+                        np.full(len(self.units), room), supply, 0.0,
+                        self.heat_capacity * room)

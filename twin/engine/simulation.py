@@ -74,8 +74,9 @@ class EngineOptions:
     network_dt : float
         Longest network/controls step (s).
     air : bool
-        Simulate the room air (False: racks breathe air at the air units'
-        setpoint and air units take the racks' air-side heat).
+        Simulate the room air (False: the room is one well-mixed node of air,
+        held at the air units' setpoint while their capacity lasts and
+        warming by what they cannot take; see :mod:`twin.engine.room`).
     air_spacing : float, optional
         Air grid spacing (m); default the hall's ``grid_m``.
     backend : str
