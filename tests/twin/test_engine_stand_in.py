@@ -17,6 +17,7 @@ import pytest
 from twin.controls.air import AIR_ALARM_K
 from twin.engine import EngineOptions, Simulation, default_scenario
 from twin.files import parse_layout
+from twin.liquid import steady_state
 from twin.model.equipment import AIR_CP, AIR_DENSITY
 from twin.model.scenario import Scenario
 
@@ -169,3 +170,15 @@ def test_short_of_capacity_the_room_warms_by_what_the_units_cannot_take(
     assert alarm.time == times[np.argmax(supply > SETPOINT + AIR_ALARM_K)]
     it, out = heat_balance(sim, times, rows, air_at_start)
     assert out == pytest.approx(it, rel=1e-9)
+
+
+def test_the_steady_start_gives_the_units_no_more_than_their_capacity(pod_document):
+    """Short of capacity there is no steady room: the start books the units their
+    capacity, as the node's first step does, not the racks' whole air heat."""
+    document = copy.deepcopy(pod_document)
+    document["air_units"][0]["capacity_kw"] = 150.0
+    sim = Simulation(parse_layout(document, "pod.json"), scenario(1.0), LIQUID_ONLY)
+    start = steady_state(sim.layout, loops=sim.loops)
+    assert start.air_unit_heat == pytest.approx([150e3], rel=1e-15)
+    times, rows = run_rows(sim)
+    assert rows[0]["air_unit_heat"] == pytest.approx(start.air_unit_heat, rel=1e-15)

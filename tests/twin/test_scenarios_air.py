@@ -16,7 +16,9 @@ import numpy as np
 import pytest
 
 from twin.cli import main
+from twin.engine import EngineOptions, Simulation
 from twin.examples import layouts_dir
+from twin.files import load_layout
 from twin.runs import RunReader
 
 xr = pytest.importorskip("xarray")
@@ -54,3 +56,29 @@ def test_a_grid_too_coarse_for_an_air_path_is_refused_clearly(tmp_path, capsys):
     assert "no room air lies beside the intake (x-)" in err and "'CRAH-1'" in err
     assert "use a finer grid" in err and "Traceback" not in err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("courant", ["0.5", "20", "nan"])
+def test_a_courant_number_out_of_range_is_refused_clearly(courant, tmp_path, capsys):
+    out = tmp_path / "run.h5"
+    code = main(["run", str(layouts_dir() / "pod-1mw.json"), "--courant", courant,
+                 "-o", str(out), "--quiet"])  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"--courant must be between 1 and 8, got {float(courant):g}" in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert not out.exists()
+
+
+def test_the_courant_number_sets_the_air_step():
+    """``EngineOptions.courant`` reaches the air solver: twice the number, twice the step
+    from the same flow (the pod's advective limit, its speeds after the spin-up)."""
+    steps = []
+    for courant in (4.0, 8.0):
+        options = EngineOptions(backend="numba", air_spacing=0.5, spin_up=0.0, courant=courant)
+        sim = Simulation(load_layout(layouts_dir() / "pod-1mw.json"), options=options)
+        solver = sim.air.solver
+        assert solver.cfl == courant
+        sim.air.solver.set_velocity(u=0.5, v=-0.25, w=0.0)  # a uniform draught, m/s
+        steps.append(solver.stable_dt())
+    assert steps[1] == pytest.approx(2.0 * steps[0], rel=1e-12)

@@ -85,6 +85,10 @@ class EngineOptions:
         Simulated seconds between recorded air frames.
     spin_up : float
         Simulated seconds the air runs with the healthy hall before t = 0.
+    courant : float
+        Cells the fastest air crosses in one air step (the semi-Lagrangian
+        scheme: accuracy, not stability, limits it; ``docs/air.md`` says what
+        4 and 8 give).  Fewer steps for a larger value, in proportion.
     """
 
     network_dt: float = 1.0
@@ -93,6 +97,7 @@ class EngineOptions:
     backend: str = "auto"
     field_interval: float = 5.0
     spin_up: float = 60.0
+    courant: float = 4.0
 
 
 @dataclass
@@ -157,7 +162,8 @@ class Simulation:
             from twin.engine.air import build_hall_air
 
             self.backend = select_backend(self.options.backend)
-            self.air = build_hall_air(layout, self.backend, self.options.air_spacing)
+            self.air = build_hall_air(layout, self.backend, self.options.air_spacing,
+                                      courant=self.options.courant)
         self.room = Room(layout, self.air_controls, self.air)
         self.coupling = HeatCoupling(layout, self.dynamics, self.room)
         self.chip_start = self.per_rack_chips()

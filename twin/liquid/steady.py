@@ -298,9 +298,11 @@ def _coil_heat(layout: Layout, states: list[LoopState], load: float, inlet: np.n
         np.zeros(len(racks))
     capacity = air_unit_capacity(units, share) * [a.id not in failed for a in units]
     # As the engine's room without the air model: the units take what reaches the
-    # room in proportion to the capacity of their coils.
+    # room in proportion to the capacity of their coils, and no more than that
+    # capacity (short of it, the room warms from the start of a run).
     room = float(np.sum(exhaust - door))
-    unit = capacity / capacity.sum() * room if capacity.sum() > 0 else np.zeros(len(units))
+    total = float(capacity.sum())
+    unit = capacity * min(room / total, 1.0) if total > 0 else np.zeros(len(units))
     returned: dict[str, float] = {}
     for source, heat in (*zip(doors.source, door[doors.racks], strict=True),
                          *((a.water_source, q) for a, q in zip(units, unit, strict=True))):
