@@ -284,6 +284,17 @@ class MainWindow(QtWidgets.QMainWindow):
         event.accept()
 
 
+def settle(app: QtWidgets.QApplication) -> None:
+    """Bring a shown window to what its first moments in the event loop make of it, for a
+    picture taken without one: docks resized after the first layout pass need a few more
+    passes, and Qt's dock layout replaces a tab bar when a second group of panels is
+    tabbed and deletes the old one later (before this, "Hall | Run" showed through the
+    Run panel of every screenshot)."""
+    for _ in range(6):
+        app.processEvents()
+        app.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
+
+
 def run_app(path: str | None = None, screenshot: str | None = None,
             select: list[str] | None = None, sweep: str | None = None) -> int:
     """Open the main window on ``path`` (or an empty hall) and run Qt's loop.
@@ -323,9 +334,7 @@ def run_app(path: str | None = None, screenshot: str | None = None,
                 window.sweep.table.selectRow(0)  # the worst, selected on the plan too
         window.show()
         if screenshot:
-            # Docks resized after the first layout pass need a few more to settle.
-            for _ in range(6):
-                app.processEvents()
+            settle(app)
             window.files.close()
             saved = window.grab().save(screenshot)
             window.session.close()

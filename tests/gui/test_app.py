@@ -5,8 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from PySide6 import QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
+from gui.app import MainWindow, settle
 from twin.examples import layouts_dir
 
 
@@ -37,3 +38,19 @@ def test_window_opens_an_example_hall_and_draws_it(window):
     drawn = window.canvas.items
     assert {r.id for r in layout.racks} <= set(drawn) and {p.id for p in layout.pipes} <= set(drawn)
     assert window.problems.list.count() == 0
+
+
+def test_a_settled_window_shows_one_tab_bar_per_group_of_panels(qapp, tmp_path):
+    """The screenshot's settling runs what the event loop would: Qt deletes (later) the
+    tab bar it replaced when the Hall and Run panels were tabbed, which showed through
+    the Run panel of every screenshot while it waited."""
+    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    window = MainWindow(settings=settings, autosave_folder=tmp_path / "autosave")
+    window.show()
+    settle(qapp)
+    bars = sorted(tuple(bar.tabText(i) for i in range(bar.count()))
+                  for bar in window.findChildren(QtWidgets.QTabBar) if bar.isVisible())
+    assert bars == sorted([("Problems", "Scenarios", "Air section", "Events", "Plots",
+                            "Cascade", "Sweep"), ("Hall", "Run")])
+    window.session.close()
+    window.close()
