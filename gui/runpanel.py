@@ -1,9 +1,11 @@
 """The Run panel: choose scenario, backend, air model and speed; start, pause and stop.
 
-The air model is slow on a CPU (about 0.3x real time on the 1 MW pod at a
-0.5 m grid), so it starts switched off for halls larger than
-:data:`AIR_DEFAULT_AREA` and the status bar says so; the coolant side, chips,
-controls and cascades run either way.
+The air model costs CPU time (at a 0.5 m grid on two cores, about 110x real
+time on the 1 MW pod and 30x on the 10 MW hall), and the window gets its turn
+only between engine steps, which the air makes long: on a busy machine the
+10 MW hall held it up for 240 ms (docs/performance.md).  So it starts
+switched off for halls larger than :data:`AIR_DEFAULT_AREA` and the status bar
+says so; the coolant side, chips, controls and cascades run either way.
 """
 
 from __future__ import annotations
@@ -71,8 +73,8 @@ class RunPanel(QtWidgets.QWidget):
         self.backend.setToolTip("Where the air model runs (auto: CuPy on a GPU, else Numba, "
                                 "else NumPy)")
         self.air = QtWidgets.QCheckBox("air model")
-        self.air.setToolTip("Simulate the room air (slow on a CPU); off: racks breathe air "
-                            "at the air units' setpoint")
+        self.air.setToolTip("Simulate the room air (costs CPU time); off: the room is one "
+                            "well-mixed node of air")
         self.grid = QtWidgets.QDoubleSpinBox(decimals=2, minimum=0.1, maximum=2.0,
                                              singleStep=0.05, value=0.5, suffix=" m")
         self.grid.setToolTip("Air grid spacing")

@@ -11,7 +11,7 @@ their heat at its return junction.  Racks breathe air at the air units' mean
 setpoint, as in the engine without the air model (or a given inlet
 temperature); doors take what their coil law gives from that exhaust, and
 the air units share what reaches the room in proportion to their coils'
-capacity.  What a door or unit on a CDU's loop takes depends on the CDU's
+capacity, up to that capacity.  What a door or unit on a CDU's loop takes depends on the CDU's
 supply temperature, which it can raise once the primary valve is wide open,
 so the two are iterated to a fixed point.
 """
