@@ -3,7 +3,7 @@
 Usage::
 
     python bench/hall_step.py [--layout layouts/hall-10mw.json] [--backend numba]
-                              [--threads N] [--spinup 20] [--seconds 20]
+                              [--threads N] [--spinup 20] [--seconds 20] [--courant 4]
 
 ``bench/air.py`` times a stand-in room; this runs the example hall itself
 through :class:`twin.engine.Simulation` (coolant loops, controls and the
@@ -73,9 +73,10 @@ def main(argv=None):
     parser.add_argument("--threads", type=int, default=None, help="numba threads")
     parser.add_argument("--spinup", type=float, default=20.0, help="air spin-up (s)")
     parser.add_argument("--seconds", type=float, default=20.0, help="simulated time (s)")
+    parser.add_argument("--courant", type=float, default=4.0, help="air Courant number")
     args = parser.parse_args(argv)
 
-    options = EngineOptions(backend=args.backend, spin_up=args.spinup)
+    options = EngineOptions(backend=args.backend, spin_up=args.spinup, courant=args.courant)
     sim = Simulation(load_layout(args.layout), options=options)
     solver = sim.air.solver
     backend = solver.backend
