@@ -7,6 +7,7 @@ import json
 from PySide6 import QtCore, QtWidgets
 
 from gui.editor import Editor
+from twin.engine import COURANT_RANGE
 from twin.examples import layouts_dir
 from twin.files import load_scenario
 
@@ -119,3 +120,19 @@ def test_refused_edits_never_raise(window):
     assert "outside the hall" in editor.last_error or "hall" in editor.last_error
     assert editor.link("pipe", "nope", "J9") is None
     assert editor.paste() is None or editor.last_error
+
+
+def test_run_panel_passes_the_air_options_to_the_engine(window):
+    """Grid and Courant number reach the engine's options; both follow the air switch."""
+    panel = window.session.run_panel
+    panel.air.setChecked(True)
+    panel.grid.setValue(0.25)
+    panel.courant.setValue(8.0)
+    options = panel.options()
+    assert (options.air, options.air_spacing, options.courant) == (True, 0.25, 8.0)
+    assert (panel.courant.minimum(), panel.courant.maximum()) == COURANT_RANGE
+    panel.courant.setValue(20.0)  # the box holds to the range the engine offers
+    assert panel.options().courant == COURANT_RANGE[1]
+    panel.air.setChecked(False)
+    assert not panel.courant.isEnabled() and not panel.grid.isEnabled()
+    assert panel.options().air is False

@@ -64,6 +64,11 @@ from twin.model.plant import Ambient
 from twin.model.scenario import Scenario
 from twin.scenario_timeline import Timeline
 
+#: Courant numbers of the air step that runs offer (``EngineOptions.courant``):
+#: what the verification cases and the 10 MW hall's comparison cover
+#: (docs/air.md, docs/performance.md); the scheme is stable beyond.
+COURANT_RANGE = (1.0, 8.0)
+
 
 @dataclass
 class EngineOptions:
