@@ -51,12 +51,18 @@ def _sample(a, pk, pj, pi):
 # cells, far below what the trilinear interpolation itself smooths.
 
 
+@njit(inline="always")
+def _box(a, g, nz, ny, nx):
+    """``0.5``, the low wall ``g - 0.5`` and the axes' lengths in ``a``'s precision."""
+    real = a.dtype.type
+    return real(0.5), real(g - 0.5), real(nz), real(ny), real(nx)
+
+
 @njit(parallel=True, **_JIT)
 def _trace(u, v, w, sx, sy, sz, px, py, pz, g, nz, ny, nx, dx, dy, dz):
     """Displacement (index units) of each cell centre over one step back, midpoint rule."""
     real = u.dtype.type
-    half, lo = real(0.5), real(g - 0.5)
-    fz, fy, fx = real(nz), real(ny), real(nx)
+    half, lo, fz, fy, fx = _box(u, g, nz, ny, nx)
     for kj in prange(nz * ny):
         k = kj // ny + g
         j = kj % ny + g
@@ -73,8 +79,7 @@ def _trace(u, v, w, sx, sy, sz, px, py, pz, g, nz, ny, nx, dx, dy, dz):
 @njit(parallel=True, **_JIT)
 def _sl_scalar(q, dx, dy, dz, mask, px, py, pz, g, nz, ny, nx, out):
     real = q.dtype.type
-    lo = real(g - 0.5)
-    fz, fy, fx = real(nz), real(ny), real(nx)
+    _, lo, fz, fy, fx = _box(q, g, nz, ny, nx)
     for kj in prange(nz * ny):
         k = kj // ny + g
         j = kj % ny + g
@@ -95,8 +100,7 @@ def _sl_scalar(q, dx, dy, dz, mask, px, py, pz, g, nz, ny, nx, out):
 def _sl_face(q, dx, dy, dz, mask, ck, cj, ci, px, py, pz, g, nz, ny, nx, out):
     """Faces of the axis (ck, cj, ci): the mean displacement of the two cells they part."""
     real = q.dtype.type
-    half, lo = real(0.5), real(g - 0.5)
-    fz, fy, fx = real(nz), real(ny), real(nx)
+    half, lo, fz, fy, fx = _box(q, g, nz, ny, nx)
     # the face's centre, and where the sample's stagger puts it back on the face array
     sk, sj, si = half * real(ck), half * real(cj), half * real(ci)
     for kj in prange(nz * ny):
