@@ -179,4 +179,49 @@ extern "C" __global__ void mg_prolong(const real *e, int gc, int NYc, int NXc, i
     CELL
     x[c] += e[((long long)(gc + kk / fz) * NYc + (gc + jj / fy)) * NXc + (gc + ii / fx)];
 }
+
+// one axis of a ghost plan (see boundary.apply_plan): a thread per operation and
+// cross-section point; the operations of one axis never read what another writes
+extern "C" __global__ void fill_ghosts(real *f0, real *f1, real *f2, const real *nut,
+        const int *ops, const real *coef, int nops, real kappa, real inv_prt, int axis,
+        int NZ, int NY, int NX) {
+    long long t = (long long)blockDim.x * blockIdx.x + threadIdx.x;
+    long long plane = (long long)NX * NY, across, along, layer;
+    int width;  // the cross-section is (rows of `across`) x (`width` points `along` apart)
+    if (axis == 0) { width = NY; across = plane; along = NX; layer = 1; }
+    else if (axis == 1) { width = NX; across = plane; along = 1; layer = NX; }
+    else { width = NX; across = NX; along = 1; layer = plane; }
+    long long cross = (axis == 2 ? (long long)NY : (long long)NZ) * width;
+    if (t >= cross * nops) return;
+    int o = (int)(t / cross);
+    long long r = t % cross, base = (r / width) * across + (r % width) * along;
+    const int *op = ops + 4 * o;
+    const real *cf = coef + 3 * o;
+    real *a = op[0] == 0 ? f0 : (op[0] == 1 ? f1 : f2);
+    real v = cf[0] * a[base + op[2] * layer] + cf[1];
+    if (cf[2] != 0) v += cf[2] / (kappa + inv_prt * nut[base + op[3] * layer]);
+    a[base + op[1] * layer] = v;
+}
+
+// largest |a - off| along each interior row of up to five arrays, NaN winning:
+// a thread per (array, row), so one launch and one read-back serve them all
+extern "C" __global__ void max_abs_rows(const real *a0, const real *a1, const real *a2,
+        const real *a3, const real *a4, double o0, double o1, double o2, double o3, double o4,
+        int m, DIMS, double *out) {
+    long long t = (long long)blockDim.x * blockIdx.x + threadIdx.x;
+    long long rows = (long long)nz * ny;
+    if (t >= rows * m) return;
+    int which = (int)(t / rows);
+    long long row = t % rows;
+    const real *a = which == 0 ? a0 : which == 1 ? a1 : which == 2 ? a2 : which == 3 ? a3 : a4;
+    double off = which == 0 ? o0 : which == 1 ? o1 : which == 2 ? o2 : which == 3 ? o3 : o4;
+    const real *r = a + ((row / ny + g) * NY + (row % ny + g)) * (long long)NX + g;
+    double best = 0;
+    for (int i = 0; i < nx; ++i) {
+        double v = fabs((double)r[i] - off);
+        if (v != v) { best = v; break; }
+        if (v > best) best = v;
+    }
+    out[t] = best;
+}
 """

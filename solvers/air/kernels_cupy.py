@@ -31,7 +31,11 @@ _NAMES = (
     "mg_restrict",
     "mg_prolong",
     "mg_coarse",
+    "fill_ghosts",
+    "max_abs_rows",
 )
+#: Arrays one ``max_abs_rows`` launch takes.
+_MAX_ARRAYS = 5
 _BLOCK = 256
 
 
@@ -72,16 +76,6 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
             "z = a",
             "0",
             "halltwin_dot",
-            reduce_type="double",
-        )
-        self._maxabs = cp.ReductionKernel(
-            "T x, float64 off",
-            "float64 z",
-            "fabs((double)x - off)",
-            "(a != a || a > b) ? a : b",
-            "z = a",
-            "0",
-            "halltwin_maxabs",
             reduce_type="double",
         )
         self._axpy2 = cp.ElementwiseKernel(
@@ -173,10 +167,24 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
         self._run("average", a, n3, g, (a, b))
 
     def max_abs(self, a, g, n3, offset=0.0):
-        # two stages: CuPy reduces to a scalar in a single block, so first
-        # reduce each row (many blocks), then the small array of row maxima
-        inner = a[g : g + n3[0], g : g + n3[1], g : g + n3[2]]
-        return float(self.cp.max(self._maxabs(inner, float(offset), axis=2)))
+        return self.max_abs_many([a], [offset], g, n3)[0]
+
+    def max_abs_many(self, arrays, offsets, g, n3):
+        # row maxima of all arrays in one launch, then one small reduction and
+        # one read-back: each read-back waits for the GPU's queue to drain
+        m = len(arrays)
+        if m > _MAX_ARRAYS:
+            head = self.max_abs_many(arrays[:_MAX_ARRAYS], offsets[:_MAX_ARRAYS], g, n3)
+            return head + self.max_abs_many(arrays[_MAX_ARRAYS:], offsets[_MAX_ARRAYS:], g, n3)
+        rows = n3[0] * n3[1]
+        out = self.cp.empty(m * rows, dtype=np.float64)
+        pad = [*arrays, *(arrays[0],) * (_MAX_ARRAYS - m)]
+        offs = [np.float64(o) for o in (*offsets, *(0.0,) * (_MAX_ARRAYS - m))]
+        dims = [np.int32(v) for v in (g, *n3, arrays[0].shape[1], arrays[0].shape[2])]
+        blocks = (m * rows + _BLOCK - 1) // _BLOCK
+        args = (*pad, *offs, np.int32(m), *dims, out)
+        self._fn(arrays[0].dtype, "max_abs_rows")((blocks,), (_BLOCK,), args)
+        return [float(x) for x in self.cp.max(out.reshape(m, rows), axis=1).tolist()]
 
     # ------------------------------------------------------------------ multigrid
     def mg_fill_periodic(self, lev, a):

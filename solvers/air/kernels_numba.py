@@ -35,6 +35,37 @@ from .kernels_numba_mg import (
 from .kernels_numpy import NumpyKernels
 
 
+@njit(**_JIT)
+def _fill_axis(f0, f1, f2, nut, ops, coef, kappa, inv_prt, axis):
+    """One axis of a ghost plan (see :func:`.boundary.apply_plan`) on up to three fields."""
+    nz, ny, nx = f0.shape
+    for o in range(ops.shape[0]):
+        which, ghost, source, first = ops[o, 0], ops[o, 1], ops[o, 2], ops[o, 3]
+        a = f0 if which == 0 else (f1 if which == 1 else f2)
+        scale, offset, flux = coef[o, 0], coef[o, 1], coef[o, 2]
+        if axis == 0:
+            for k in range(nz):
+                for j in range(ny):
+                    v = scale * a[k, j, source] + offset
+                    if flux != 0:
+                        v += flux / (kappa + inv_prt * nut[k, j, first])
+                    a[k, j, ghost] = v
+        elif axis == 1:
+            for k in range(nz):
+                for i in range(nx):
+                    v = scale * a[k, source, i] + offset
+                    if flux != 0:
+                        v += flux / (kappa + inv_prt * nut[k, first, i])
+                    a[k, ghost, i] = v
+        else:
+            for j in range(ny):
+                for i in range(nx):
+                    v = scale * a[source, j, i] + offset
+                    if flux != 0:
+                        v += flux / (kappa + inv_prt * nut[first, j, i])
+                    a[ghost, j, i] = v
+
+
 @njit(inline="always")
 def _limited(q_uu, q_u, q_d):
     a = q_u - q_uu
@@ -338,6 +369,21 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
 
     def average(self, a, b, g, n3):
         _average(a, b, g, *n3)
+
+    def fill_ghosts(self, plan, fields, nu_t=None):
+        dtype = fields[0].dtype
+        tables = plan.device.get(("numba", dtype))
+        if tables is None:
+            # the coefficients in the fields' precision, so the arithmetic stays in it
+            coef = tuple(c.astype(dtype) for c in plan.coefficients)
+            scalars = (dtype.type(plan.kappa), dtype.type(plan.inv_prt))
+            tables = plan.device[("numba", dtype)] = (coef, scalars)
+        coef, (kappa, inv_prt) = tables
+        f = (*fields, *(fields[0],) * (3 - len(fields)))
+        nut = nu_t if nu_t is not None else f[0]
+        for axis in range(3):
+            if len(plan.ops[axis]):
+                _fill_axis(*f, nut, plan.ops[axis], coef[axis], kappa, inv_prt, axis)
 
     # multigrid
     def _level(self, lev):

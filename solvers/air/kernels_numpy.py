@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .boundary import fill_periodic
+from .boundary import apply_plan, fill_periodic
 
 #: Array offset (k, j, i) of one cell along each physical axis (x, y, z).
 UNIT = ((0, 0, 1), (0, 1, 0), (1, 0, 0))
@@ -237,6 +237,10 @@ class NumpyKernels:
         """Largest ``|a - offset|`` over the interior box (NaN if any is NaN)."""
         return float(self.xp.max(self.xp.abs(shifted(a, g, n3) - offset)))
 
+    def max_abs_many(self, arrays, offsets, g, n3):
+        """:meth:`max_abs` of each array with its offset: a list of host floats."""
+        return [self.max_abs(a, g, n3, off) for a, off in zip(arrays, offsets, strict=True)]
+
     # ------------------------------------------------------------------ multigrid
     def _colour_masks(self, lev):
         key = (lev.n3, lev.g)
@@ -336,6 +340,11 @@ class NumpyKernels:
         """``lev.x = pinv b`` on the coarsest level's active cells (flat indices ``flat``)."""
         lev.x.fill(0)
         lev.x.reshape(-1)[flat] = pinv @ lev.b.reshape(-1)[flat]
+
+    # ------------------------------------------------------------------ ghosts
+    def fill_ghosts(self, plan, fields, nu_t=None):
+        """Fill the ghosts of ``fields`` by a :class:`.boundary.GhostPlan`."""
+        apply_plan(plan, fields, nu_t)
 
     def replayable(self, fn):
         """A callable doing what ``fn`` does; ``fn`` must be a fixed sequence of kernels."""

@@ -116,9 +116,35 @@ extern "C" __global__ void diffuse_velocity(const real *q, const real *T, real n
                  - vflux(q, nut, has_nut, nu, hz, c, sc, Z, comp == 2)) / hz;
     out[c] = q[c] + dt * tend;
 }
+
+// the energy fix-up's three sums per interior row, in double (a thread per row;
+// one small reduction of the rows follows): fluid cells' new value, and how far
+// each moved down and up from its old one
+extern "C" __global__ void fluid_row_sums(const real *old, const real *nw, const u8 *fl, DIMS,
+        double *out) {
+    long long t = (long long)blockDim.x * blockIdx.x + threadIdx.x;
+    if (t >= (long long)nz * ny) return;
+    long long r = ((t / ny + g) * NY + (t % ny + g)) * (long long)NX + g;
+    double total = 0, down = 0, up = 0;
+    for (int i = 0; i < nx; ++i) {
+        if (!fl[r + i]) continue;
+        double b = nw[r + i], d = (double)old[r + i] - b;
+        total += b;
+        if (d > 0) down += d; else up -= d;
+    }
+    out[3 * t] = total; out[3 * t + 1] = down; out[3 * t + 2] = up;
+}
+
+extern "C" __global__ void shift_back(const real *old, real up, real down, real each,
+        const u8 *fl, DIMS, real *nw) {
+    CELL
+    if (!fl[c]) return;
+    real zero = 0;
+    nw[c] += up * fmax(old[c] - nw[c], zero) - down * fmax(nw[c] - old[c], zero) + each;
+}
 """
 
-_NAMES = ("trace", "sl", "diffuse_scalar", "diffuse_velocity")
+_NAMES = ("trace", "sl", "diffuse_scalar", "diffuse_velocity", "fluid_row_sums", "shift_back")
 
 
 class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
@@ -187,3 +213,14 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
         args = (q, T, float(nu), nut, has, open_c, *map(float, h), float(dt), float(buoyancy_c),
                 float(t_ref), int(c), out)  # fmt: skip
         self._run("diffuse_velocity", q, n3, g, args)
+
+    def fluid_sums(self, old, new, fluid, g, n3):
+        rows = n3[0] * n3[1]
+        out = self.cp.empty((rows, 3), dtype=np.float64)
+        dims = [np.int32(v) for v in (g, *n3, new.shape[1], new.shape[2])]
+        blocks = (rows + _BLOCK - 1) // _BLOCK
+        self._fn(new.dtype, "fluid_row_sums")((blocks,), (_BLOCK,), (old, new, fluid, *dims, out))
+        return tuple(float(x) for x in out.sum(axis=0).tolist())  # one read-back
+
+    def shift_back(self, old, new, fluid, up, down, each, g, n3):
+        self._run("shift_back", new, n3, g, (old, float(up), float(down), float(each), fluid, new))

@@ -11,8 +11,11 @@ them as Neumann boundaries and, because both openings carry the same ``Q``,
 the Poisson right-hand side still sums to zero: mass is conserved to round-off.
 
 All per-patch arithmetic is vectorised over patches on the backend's arrays
-(``bincount`` gathers, one scatter), so a hall with a hundred racks costs a
-few small kernels per step, not hundreds.
+(gathers, per-patch sums over the sink cells, one scatter), so a hall with a
+hundred racks costs a few small kernels per step, not hundreds.  The sink
+cells are stored patch after patch, so a patch's sum is a difference of a
+running sum: unlike ``bincount``, which on CuPy reads its largest index back
+to size its output, this never waits for the GPU.
 """
 
 from __future__ import annotations
@@ -225,7 +228,10 @@ class PatchSet:
             if faces[a]
         }
         geo["unique"], geo["inverse"] = be.to_device(unique), be.to_device(inverse)
-        geo["counts"] = be.to_device(np.bincount(cat(sink["pid"]), minlength=n).astype(float))
+        counts = np.bincount(cat(sink["pid"]), minlength=n)
+        geo["counts"] = be.to_device(counts.astype(float))
+        # the running sum's index of each patch's last sink cell
+        geo["sink_last"] = be.to_device(np.cumsum(counts) - 1)
         self._geometry = geo
         self._energy = be.xp.zeros(n)
         self._device = None
@@ -247,12 +253,17 @@ class PatchSet:
         if self.names and self._dirty:
             self._push_settings(velocity)
 
+    def _per_patch(self, values):
+        """Sums of ``values`` (one per sink cell, float64) over each patch's sink cells."""
+        xp = self.backend.xp
+        ends = xp.cumsum(values)[self._geometry["sink_last"]]
+        return xp.concatenate([ends[:1], ends[1:] - ends[:-1]])
+
     def _exchange(self, T):
         """Sink cell temperatures, sink means, heat (W) and source temperatures from ``T``."""
         d, geo, xp = self._device, self._geometry, self.backend.xp
         t_cells = T.reshape(-1)[geo["cells_sink"]].astype(np.float64)
-        n = len(self.names)
-        t_sink = xp.bincount(geo["pid_sink"], weights=t_cells, minlength=n) / geo["counts"]
+        t_sink = self._per_patch(t_cells) / geo["counts"]
         mcp = self.rho_cp * d["flow"]
         safe = xp.where(mcp > 0, mcp, 1.0)
         wanted = xp.where(xp.isnan(d["setpoint"]), d["heat"], mcp * (d["setpoint"] - t_sink))
@@ -272,7 +283,6 @@ class PatchSet:
         self.prepare(velocity)
         d, geo, xp = self._device, self._geometry, self.backend.xp
         t_cells, t_sink, _, t_src = self._exchange(T)
-        n = len(self.names)
         sink_flow = geo["rate_sink"] * d["flow"][geo["pid_sink"]]
         src_flow = geo["rate_src"] * d["flow"][geo["pid_src"]]
         delta = xp.concatenate([-dt * sink_flow * t_cells, dt * src_flow * t_src[geo["pid_src"]]])
@@ -282,7 +292,7 @@ class PatchSet:
         # heat actually carried, from the same discrete fluxes that changed T:
         # rate * flow * cell volume is the face's volume flow
         volume = float(np.prod(self.grid.spacing))
-        taken = xp.bincount(geo["pid_sink"], weights=sink_flow * t_cells, minlength=n) * volume
+        taken = self._per_patch(sink_flow * t_cells) * volume
         carried = 0.5 * self.rho_cp * (d["flow"] * t_src - taken)
         if stage == 0:
             d["t_sink"], d["t_src"], d["last_heat"] = t_sink, t_src, carried

@@ -35,7 +35,6 @@ import math
 
 import numpy as np
 
-from .boundary import fill_temperature, fill_velocity
 from .grid import GHOST
 from .kernels_numpy import shifted
 
@@ -203,13 +202,13 @@ class SemiLagrangianTransport:
     def _substeps(self, dt):
         s = self.solver
         return max(
-            1, math.ceil(dt / diffusion_dt(s.diffusivity_max(), s.grid.spacing, s.grid.dims))
+            1, math.ceil(dt / diffusion_dt(s.nu_max, s.grid.spacing, s.grid.dims))
         )
 
     def _diffuse_heat(self, src, dst, dt, n):
         s = self.solver
         for _ in range(n):
-            fill_temperature(src, s.grid, s._conductivity())
+            s.ghosts.temperature(src)
             self.kernels.diffuse_scalar(
                 src, s.props.kappa, s.nu_t, 1.0 / s.props.prandtl_t, s.fluid, s.grid.spacing,
                 dt / n, GHOST, s.n3, dst,
@@ -220,7 +219,7 @@ class SemiLagrangianTransport:
     def _diffuse_momentum(self, src, dst, dt, n, T, pr):
         s = self.solver
         for _ in range(n):
-            fill_velocity(src, s.grid)
+            s.ghosts.velocity(src)
             for c in range(3):
                 if s.n3[2 - c] == 1:
                     continue

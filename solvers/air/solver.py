@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .boundary import fill_cell_even, fill_temperature, fill_velocity
+from .boundary import Ghosts
 from .grid import GHOST, PERIODIC, Grid, Wall
 from .kernels_numpy import NumpyKernels, shifted
 from .multigrid import PoissonMG
@@ -180,10 +180,16 @@ class AirSolver:
             faces, self.n3, GHOST, grid.spacing, periodic, self.kernels, backend, self.dtype
         )
         self.patches = PatchSet(grid, backend, self.dtype, properties.rho, properties.cp)
+        self.ghosts = Ghosts(grid, self.kernels, properties.rho * properties.cp,
+                             properties.kappa, 1.0 / properties.prandtl_t, self.nu_t)  # fmt: skip
         self.time, self.steps, self.dt = 0.0, 0, 0.0
         self.status, self.message = "ok", ""
         self.timings = {"transport": 0.0, "pressure": 0.0, "other": 0.0}
         self.pressure_iterations = 0
+        #: the largest effective viscosity or diffusivity of the current step (m²/s)
+        self.nu_max = max(properties.nu, properties.kappa)
+        #: buoyant acceleration per kelvin (m/(s² K))
+        self._buoyancy = properties.beta * float(np.linalg.norm(properties.gravity))
         if grid.dims == 3:
             self._delta = float(np.prod(grid.spacing)) ** (1.0 / 3.0)
         else:
@@ -245,7 +251,7 @@ class AirSolver:
             view = self.vel[c][g : g + ext[0], g : g + ext[1], g : g + ext[2]]
             mask = self.open[c][g : g + ext[0], g : g + ext[1], g : g + ext[2]]
             view[...] = self.backend.to_device(np.broadcast_to(values, ext), self.dtype) * mask
-        fill_velocity(self.vel, self.grid)
+        self.ghosts.velocity(self.vel)
 
     # ------------------------------------------------------------------ stepping
     def _tick(self, part, start):
@@ -256,24 +262,31 @@ class AirSolver:
             return now
         return start
 
-    def _conductivity(self):
-        """``rho cp kappa_eff`` (W/(m K)) of heat-flux walls: a float, or per cell (Smagorinsky)."""
-        pr = self.props
-        if self.nu_t is None:
-            return pr.rho * pr.cp * pr.kappa
-        return pr.rho * pr.cp * (pr.kappa + self.nu_t / pr.prandtl_t)
-
     def _fill(self):
-        fill_velocity(self.vel, self.grid)
-        fill_temperature(self.T, self.grid, self._conductivity())
+        self.ghosts.velocity(self.vel)
+        self.ghosts.temperature(self.T)
 
-    def diffusivity_max(self):
-        """Largest effective viscosity or diffusivity in the room (m²/s); NaN if not finite."""
-        nu_max = max(self.props.nu, self.props.kappa)
+    def _maxima(self):
+        """The room's largest speed per axis (m/s), effective diffusivity (m²/s)
+        and ``|T - t_ref|`` (K; 0 without buoyancy), read back together.
+
+        One batched reduction: on a GPU each read-back waits for the queue
+        to drain, so five separate maxima cost five waits.  NaN where a
+        field is not finite.
+        """
+        pr = self.props
+        arrays, offsets = [*self.vel], [0.0, 0.0, 0.0]
         if self.nu_t is not None:
-            g, n3 = GHOST, self.n3
-            nu_max += self.kernels.max_abs(self.nu_t, g, n3) / min(1.0, self.props.prandtl_t)
-        return nu_max
+            arrays.append(self.nu_t)
+            offsets.append(0.0)
+        if self._buoyancy > 0:
+            arrays.append(self.T)
+            offsets.append(pr.t_ref)
+        found = self.kernels.max_abs_many(arrays, offsets, GHOST, self.n3)
+        nu_max = max(pr.nu, pr.kappa)
+        if self.nu_t is not None:
+            nu_max += found[3] / min(1.0, pr.prandtl_t)
+        return found[:3], nu_max, found[-1] if self._buoyancy > 0 else 0.0
 
     def stable_dt(self):
         """The step the next :meth:`step` would take without a cap (s).
@@ -281,17 +294,14 @@ class AirSolver:
         NaN when a velocity or the eddy viscosity is not finite; minus the
         largest speed when it exceeds ``max_speed``.
         """
-        k, g, n3 = self.kernels, GHOST, self.n3
-        speeds = [k.max_abs(self.vel[c], g, n3) for c in range(3)]
-        nu_max = self.diffusivity_max()
+        return self._limit(*self._maxima())
+
+    def _limit(self, speeds, nu_max, temperature_excess):
         if not all(np.isfinite(speeds)) or not np.isfinite(nu_max):
             return np.nan
         if max(speeds) > self.max_speed:
             return -max(speeds)
-        force = 0.0
-        buoyancy = self.props.beta * float(np.linalg.norm(self.props.gravity))
-        if buoyancy > 0:
-            force = buoyancy * k.max_abs(self.T, g, n3, self.props.t_ref)
+        force = self._buoyancy * temperature_excess
         limit = semi_lagrangian_dt if self._semi_lagrangian else stable_dt
         return limit(speeds, nu_max, self.grid.spacing, self.grid.dims, self.cfl, force)
 
@@ -305,8 +315,9 @@ class AirSolver:
         self.patches.prepare(self.vel)
         if self.nu_t is not None:
             k.smagorinsky(self.vel, (pr.cs * self._delta) ** 2, g, n3, h, self.nu_t)
-            fill_cell_even(self.nu_t, self.grid)
-        dt = self.stable_dt()
+            self.ghosts.cell_even(self.nu_t)
+        speeds, self.nu_max, excess = self._maxima()
+        dt = self._limit(speeds, self.nu_max, excess)
         if not np.isfinite(dt):
             return self._stop("nan", "a velocity or the eddy viscosity is NaN or infinite")
         if dt < 0:
@@ -319,7 +330,7 @@ class AirSolver:
             self._semi_lagrangian.advance(dt)
         else:
             self._transport_flux(dt)
-        fill_velocity(self.vel_new, self.grid)
+        self.ghosts.velocity(self.vel_new)
         start = self._tick("transport", start)
         k.divergence(self.vel_new, h, -1.0 / dt, self.fluid, g, n3, self.rhs)
         self.poisson.solve(self.p, self.rhs, self.pressure_rtol)
@@ -347,7 +358,7 @@ class AirSolver:
             self.T, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt, g, n3, self.T_stage
         )
         self.patches.apply(self.T, self.T_stage, self.vel, dt, 0)
-        fill_temperature(self.T_stage, self.grid, self._conductivity())
+        self.ghosts.temperature(self.T_stage)
         k.scalar_update(self.T_stage, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt,
                         g, n3, self.T_new)  # fmt: skip
         self.patches.apply(self.T_stage, self.T_new, self.vel, dt, 1)
@@ -423,7 +434,7 @@ class AirSolver:
     def divergence(self):
         """Largest ``|div u|`` over fluid cells (1/s)."""
         k = self.kernels
-        fill_velocity(self.vel, self.grid)
+        self.ghosts.velocity(self.vel)
         k.divergence(self.vel, self.grid.spacing, 1.0, self.fluid, GHOST, self.n3, self.rhs)
         return k.max_abs(self.rhs, GHOST, self.n3)
 

@@ -118,6 +118,24 @@ def test_other_kernels(dev, close, kernels, dtype):
     assert np.isnan(gpu.max_abs(dev(T), GHOST, N3))
 
 
+@pytest.mark.parametrize("count", [1, 5, 7])
+def test_batched_maxima_equal_the_reference(device, dev, kernels, count):
+    """One launch for up to five arrays (more take several), each with its offset; NaN wins."""
+    ref, gpu = kernels
+    rng = np.random.default_rng(11)
+    shape = tuple(n + 2 * GHOST for n in N3)
+    arrays = [rng.normal(0.0, 1.0 + a, shape).astype(np.float32) for a in range(count)]
+    arrays[0][GHOST, GHOST, GHOST] = 1e6  # an interior extreme
+    arrays[-1][0, 0, 0] = -1e9  # a ghost: not looked at
+    offsets = [0.5 * a for a in range(count)]
+    expected = ref.max_abs_many(arrays, offsets, GHOST, N3)
+    got = gpu.max_abs_many([dev(a) for a in arrays], offsets, GHOST, N3)
+    np.testing.assert_allclose(got, expected, rtol=1e-7)
+    arrays[count // 2][GHOST + 1, GHOST + 2, GHOST + 3] = np.nan
+    got = gpu.max_abs_many([dev(a) for a in arrays], offsets, GHOST, N3)
+    assert [np.isnan(x) for x in got] == [a == count // 2 for a in range(count)]
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_multigrid(device, dev, close, kernels, dtype):
     ref, gpu = kernels
