@@ -11,7 +11,7 @@
 #      (kernel bandwidths); the semi-Lagrangian scheme on the hall's grid at
 #      0.25 m and 0.1 m;
 #   3. the 10 MW example hall itself through the engine on the GPU at 0.25 m
-#      and 0.1 m, part by part (bench/hall_step.py);
+#      and 0.1 m (Courant 4 and 8), part by part (bench/hall_step.py);
 #   4. the same hall on one core of this machine's CPU (numba): a quiet CPU,
 #      unlike a shared development VM;
 # and prints a short table.  Usage: bash bench/device_check.sh [OUTDIR]
@@ -34,7 +34,7 @@ echo "== tests (CuPy on the GPU)"
 start=$(date +%s)
 # only the GPU cases: CI runs the rest, and the CUDA-source-on-CPU twins
 timeout 200 python3 -m pytest tests/solvers/air/test_cupy.py tests/solvers/air/test_cupy_sl.py \
-    tests/twin/test_engine_cupy.py -k gpu -p no:cacheprovider -q -rs \
+    tests/solvers/air/test_ghosts.py tests/twin/test_engine_cupy.py -k gpu -p no:cacheprovider -q -rs \
     2>&1 | tee "$out/device_tests.txt" | tail -15
 echo "tests took $(( $(date +%s) - start )) s"
 
@@ -44,9 +44,10 @@ timeout 60 python3 bench/air.py --backend cupy --sizes 4M,16M --steps 10 2>&1 \
 timeout 90 python3 bench/air.py --backend cupy --sizes hall,hall-0.1m --steps 20 \
     --advection semi-lagrangian --spinup 20 2>&1 | tee "$out/device_bench_sl.txt"
 echo "== the example hall through the engine (cupy)"
-for h in 0.25 0.1; do
-    timeout 90 python3 bench/hall_step.py --backend cupy --spacing $h --spinup 10 --seconds 20 \
-        2>&1 | tee "$out/device_hall_$h.txt"
+for run in "0.25 4" "0.1 4" "0.1 8"; do
+    set -- $run
+    timeout 90 python3 bench/hall_step.py --backend cupy --spacing "$1" --courant "$2" \
+        --spinup 10 --seconds 20 2>&1 | tee "$out/device_hall_$1_c$2.txt"
 done
 echo "== benchmark (numba, one core of this CPU, float32)"
 timeout 90 python3 bench/hall_step.py --backend numba --threads 1 --spinup 10 --seconds 20 2>&1 \
@@ -59,7 +60,7 @@ for f in device_bench_flux device_bench_sl; do
     grep -E "^backend|^advection|STREAM|^== |  step |pressure share|sweep equivalents|sl_|scalar_update|mg_smooth|7-point" \
         "$out/$f.txt"
 done
-for f in device_hall_0.25 device_hall_0.1 cpu_hall; do
+for f in device_hall_0.25_c4 device_hall_0.1_c4 device_hall_0.1_c8 cpu_hall; do
     echo "-- $f"
     head -12 "$out/$f.txt"
 done

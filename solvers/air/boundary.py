@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .grid import FACES, GHOST, Grid
+from .grid import FACES, GHOST, PERIODIC, Grid
 
 G = GHOST
 
@@ -246,19 +246,25 @@ class Ghosts:
     def __init__(self, grid: Grid, kernels, rho_cp, kappa, inv_prt, nu_t=None):
         self.grid, self.kernels, self.nu_t = grid, kernels, nu_t
         eddy = nu_t is not None
-        self._builders = {
-            "velocity": lambda: velocity_plan(grid),
-            "temperature": lambda: temperature_plan(grid, rho_cp, kappa, inv_prt, eddy),
-            "cell": lambda: cell_even_plan(grid),
-        }
+        # each kind: what of a wall it depends on, and how it is built; a
+        # rebuilt plan is uploaded again (on a GPU, a wait), so the heat flux
+        # the engine sets every network step rebuilds the temperature's only
+        self._kinds = {
+            "velocity": (lambda w: w if w == PERIODIC else (w.velocity, w.tangential),
+                         lambda: velocity_plan(grid)),
+            "temperature": (lambda w: w,
+                            lambda: temperature_plan(grid, rho_cp, kappa, inv_prt, eddy)),
+            "cell": (lambda w: w == PERIODIC, lambda: cell_even_plan(grid)),
+        }  # fmt: skip
         #: kind -> (the walls it was built for, plan)
         self._plans = {}
 
     def _plan(self, kind):
-        walls = tuple(self.grid.boundaries[f] for f in FACES)
+        relevant, build = self._kinds[kind]
+        walls = tuple(relevant(self.grid.boundaries[f]) for f in FACES)
         cached = self._plans.get(kind)
         if cached is None or cached[0] != walls:
-            cached = self._plans[kind] = (walls, self._builders[kind]())
+            cached = self._plans[kind] = (walls, build())
         return cached[1]
 
     def velocity(self, vel):

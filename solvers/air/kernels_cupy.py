@@ -186,6 +186,32 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
         self._fn(arrays[0].dtype, "max_abs_rows")((blocks,), (_BLOCK,), args)
         return [float(x) for x in self.cp.max(out.reshape(m, rows), axis=1).tolist()]
 
+    # ------------------------------------------------------------------ ghosts
+    def fill_ghosts(self, plan, fields, nu_t=None):
+        """One launch per axis (see :func:`.boundary.apply_plan`)."""
+        a = fields[0]
+        tables = plan.device.get(("cupy", a.dtype))
+        if tables is None:
+            real = a.dtype.type
+            tables = plan.device[("cupy", a.dtype)] = (
+                [self.cp.asarray(o) for o in plan.ops],
+                [self.cp.asarray(c.astype(a.dtype)) for c in plan.coefficients],
+                (real(plan.kappa), real(plan.inv_prt)),
+            )
+        ops, coef, scalars = tables
+        f = (*fields, *(a,) * (3 - len(fields)))
+        nut = nu_t if nu_t is not None else self._nut(None, a.dtype)[0]
+        shape = [np.int32(n) for n in a.shape]
+        across = (a.shape[0] * a.shape[1], a.shape[0] * a.shape[2], a.shape[1] * a.shape[2])
+        fn = self._fn(a.dtype, "fill_ghosts")
+        for axis in range(3):
+            n = len(plan.ops[axis])
+            if n:
+                blocks = (n * across[axis] + _BLOCK - 1) // _BLOCK
+                args = (*f, nut, ops[axis], coef[axis], np.int32(n), *scalars, np.int32(axis),
+                        *shape)  # fmt: skip
+                fn((blocks,), (_BLOCK,), args)
+
     # ------------------------------------------------------------------ multigrid
     def mg_fill_periodic(self, lev, a):
         for axis in range(3):

@@ -150,6 +150,7 @@ def _compare(kernels, to_device, to_host, dtype):
         apply_plan(plan, expected, nu_t if eddy else None)
         on = [to_device(f) for f in fields]
         kernels.fill_ghosts(plan, on, to_device(nu_t) if eddy else None)
+        assert plan.device, f"{label}: the backend fell back to the reference"
         for got, want in zip(on, expected, strict=True):
             np.testing.assert_allclose(to_host(got), want, rtol=tol, atol=tol * 30,
                                        err_msg=label)  # fmt: skip
@@ -169,11 +170,15 @@ def test_plans_follow_a_changed_wall():
     grid = Grid((4, 4, 4), (0.5, 0.5, 0.5))
     solver = AirSolver(grid, AirProperties(), select_backend("numpy"))
     ghosts = solver.ghosts
-    first = ghosts._plan("temperature")
-    assert ghosts._plan("temperature") is first  # the same walls: the same plan
+    first = {kind: ghosts._plan(kind) for kind in ("velocity", "temperature", "cell")}
+    assert ghosts._plan("temperature") is first["temperature"]  # same walls, same plan
     solver.set_wall("z+", Wall(heat_flux=10.0))
-    changed = ghosts._plan("temperature")
-    assert changed is not first
+    assert ghosts._plan("temperature") is not first["temperature"]
+    # a heat flux changes neither the velocity's ghosts nor a cell field's
+    assert ghosts._plan("velocity") is first["velocity"]
+    assert ghosts._plan("cell") is first["cell"]
+    solver.set_wall("z+", Wall(velocity="freeslip", heat_flux=10.0))
+    assert ghosts._plan("velocity") is not first["velocity"]
     solver.set_temperature(20.0)
     nz = grid.shape[2]
     jump = solver.T[G + nz, G:-G, G:-G] - solver.T[G + nz - 1, G:-G, G:-G]
