@@ -3,7 +3,8 @@
 Same conventions as :mod:`.kernels_cupy` (one thread per interior cell,
 neighbours through the strides of the padded arrays, ``REAL`` replaced by
 ``double`` or ``float``); the arithmetic follows :mod:`.kernels_sl_numpy`,
-with the interpolation weights summed in the order of :mod:`.kernels_sl_numba`.
+with the interpolation weights summed in the order of :mod:`.kernels_sl_numba`
+and, as there, positions in the fields' precision.
 This module never imports cupy: it takes it from the backend object.
 """
 
@@ -16,18 +17,19 @@ from .kernels_cupy import _BLOCK, EddyViscosityArgument
 from .kernels_sl_numpy import SemiLagrangianKernels
 
 SOURCE = PREAMBLE + r"""
-__device__ __forceinline__ double place(double p, int g, int n, int periodic) {
-    double lo = g - 0.5;
+// positions in the fields' precision, as the numba kernels: float32 for a hall
+// (1e-5 cells at 300 cells), and half the registers and conversions of double
+__device__ __forceinline__ real place(real p, int g, int n, int periodic) {
+    real lo = g - (real)0.5;
     if (periodic) return p - n * floor((p - lo) / n);
     return fmin(fmax(p, lo), lo + n);
 }
 // positions are placed inside the box, so the base cell is never the last one
-__device__ __forceinline__ double sample(const real *a, double pk, double pj, double pi, int NY,
-                                         int NX) {
+__device__ __forceinline__ real sample(const real *a, real pk, real pj, real pi, int NY, int NX) {
     int k0 = (int)pk, j0 = (int)pj, i0 = (int)pi;
-    double fk = pk - k0, fj = pj - j0, fi = pi - i0, gk = 1 - fk, gj = 1 - fj, gi = 1 - fi;
+    real fk = pk - k0, fj = pj - j0, fi = pi - i0, gk = 1 - fk, gj = 1 - fj, gi = 1 - fi;
     long long Y = NX, Z = (long long)NX * NY, b = k0 * Z + j0 * Y + i0;
-    double out = gk * gj * gi * a[b];
+    real out = gk * gj * gi * a[b];
     out += gk * gj * fi * a[b + 1];
     out += gk * fj * gi * a[b + Y];
     out += gk * fj * fi * a[b + Y + 1];
@@ -39,17 +41,26 @@ __device__ __forceinline__ double sample(const real *a, double pk, double pj, do
 }
 
 // displacement (index units) of each cell centre over one step back, midpoint rule
-extern "C" __global__ void trace(const real *u, const real *v, const real *w, double sx,
-        double sy, double sz, int px, int py, int pz, DIMS, real *dx, real *dy, real *dz) {
+extern "C" __global__ void trace(const real *u, const real *v, const real *w, real sx, real sy,
+        real sz, int px, int py, int pz, DIMS, real *dx, real *dy, real *dz) {
     CELL
     long long Y = NX, Z = (long long)NX * NY;
-    int k = kk + g, j = jj + g, i = ii + g;
-    double mk = place(k - 0.5 * sz * (0.5 * (double)(w[c] + w[c + Z])), g, nz, pz),
-           mj = place(j - 0.5 * sy * (0.5 * (double)(v[c] + v[c + Y])), g, ny, py),
-           mi = place(i - 0.5 * sx * (0.5 * (double)(u[c] + u[c + 1])), g, nx, px);
-    dx[c] = (real)(sx * sample(u, mk, mj, mi + 0.5, NY, NX));
-    dy[c] = (real)(sy * sample(v, mk, mj + 0.5, mi, NY, NX));
-    dz[c] = (real)(sz * sample(w, mk + 0.5, mj, mi, NY, NX));
+    real half = 0.5, k = kk + g, j = jj + g, i = ii + g;
+    real mk = place(k - half * sz * (half * (w[c] + w[c + Z])), g, nz, pz),
+         mj = place(j - half * sy * (half * (v[c] + v[c + Y])), g, ny, py),
+         mi = place(i - half * sx * (half * (u[c] + u[c + 1])), g, nx, px);
+    real ex = sx * sample(u, mk, mj, mi + half, NY, NX);
+    real ey = sy * sample(v, mk, mj + half, mi, NY, NX);
+    real ez = sz * sample(w, mk + half, mj, mi, NY, NX);
+    dx[c] = ex; dy[c] = ey; dz[c] = ez;
+    // each axis's low ghost layer repeats its first cell (a wall) or its last (periodic), so
+    // that a face on the low boundary moves by the mean of the two: written here, not by
+    // nine more launches
+    long long ghosts[3] = {ii == (px ? nx - 1 : 0) ? c - ii - 1 : -1,
+                           jj == (py ? ny - 1 : 0) ? c - (jj + 1) * Y : -1,
+                           kk == (pz ? nz - 1 : 0) ? c - (kk + 1) * Z : -1};
+    for (int a = 0; a < 3; ++a)
+        if (ghosts[a] >= 0) { dx[ghosts[a]] = ex; dy[ghosts[a]] = ey; dz[ghosts[a]] = ez; }
 }
 
 // cell data (ck = cj = ci = 0) or faces of one axis: a face moves by the mean
@@ -59,13 +70,14 @@ extern "C" __global__ void sl(const real *q, const real *dx, const real *dy, con
     CELL
     if (mask[c] == 0) { out[c] = q[c]; return; }
     long long b = c - (ck * (long long)NX * NY + cj * (long long)NX + ci);
-    double pk = kk + g - 0.5 * ck - 0.5 * (double)(dz[b] + dz[c]),
-           pj = jj + g - 0.5 * cj - 0.5 * (double)(dy[b] + dy[c]),
-           pi = ii + g - 0.5 * ci - 0.5 * (double)(dx[b] + dx[c]);
+    real half = 0.5;
+    real pk = kk + g - half * ck - half * (dz[b] + dz[c]),
+         pj = jj + g - half * cj - half * (dy[b] + dy[c]),
+         pi = ii + g - half * ci - half * (dx[b] + dx[c]);
     pk = place(pk, g, nz, pz);
     pj = place(pj, g, ny, py);
     pi = place(pi, g, nx, px);
-    out[c] = (real)sample(q, pk + 0.5 * ck, pj + 0.5 * cj, pi + 0.5 * ci, NY, NX);
+    out[c] = sample(q, pk + half * ck, pj + half * cj, pi + half * ci, NY, NX);
 }
 
 __device__ __forceinline__ real hflux(const real *T, const real *nut, int has_nut, real kappa,
@@ -117,22 +129,24 @@ extern "C" __global__ void diffuse_velocity(const real *q, const real *T, real n
     out[c] = q[c] + dt * tend;
 }
 
-// the energy fix-up's three sums per interior row, in double (a thread per row;
-// one small reduction of the rows follows): fluid cells' new value, and how far
-// each moved down and up from its old one
+// the energy fix-up's four sums per interior row, in double (a thread per row;
+// one small reduction of the rows follows): fluid cells' new value, how far each
+// moved down and up from its old one, and the old value
 extern "C" __global__ void fluid_row_sums(const real *old, const real *nw, const u8 *fl, DIMS,
         double *out) {
     long long t = (long long)blockDim.x * blockIdx.x + threadIdx.x;
     if (t >= (long long)nz * ny) return;
     long long r = ((t / ny + g) * NY + (t % ny + g)) * (long long)NX + g;
-    double total = 0, down = 0, up = 0;
+    double total = 0, down = 0, up = 0, before = 0;
     for (int i = 0; i < nx; ++i) {
         if (!fl[r + i]) continue;
-        double b = nw[r + i], d = (double)old[r + i] - b;
+        double b = nw[r + i], a = old[r + i], d = a - b;
         total += b;
+        before += a;
         if (d > 0) down += d; else up -= d;
     }
-    out[3 * t] = total; out[3 * t + 1] = down; out[3 * t + 2] = up;
+    double *o = out + 4 * t;
+    o[0] = total; o[1] = down; o[2] = up; o[3] = before;
 }
 
 extern "C" __global__ void shift_back(const real *old, real up, real down, real each,
@@ -173,9 +187,7 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
         real = a.dtype.type
         conv = []
         for x in args:
-            if isinstance(x, tuple):  # (value, "double"): a double argument
-                conv.append(np.float64(x[0]))
-            elif isinstance(x, float):
+            if isinstance(x, float):
                 conv.append(real(x))
             elif isinstance(x, bool | int):
                 conv.append(np.int32(x))
@@ -188,10 +200,9 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
         self._fn(a.dtype, name)((blocks,), (_BLOCK,), args)
 
     def sl_trace(self, vel, h, dt, periodic, g, n3, disp):
-        scales = [(dt / hh, "double") for hh in h]
+        scales = [float(dt / hh) for hh in h]
         args = (*vel, *scales, *map(int, periodic), *disp)
-        self._run("trace", vel[0], n3, g, args, outputs=3)
-        self._fill_trace_ghosts(disp, periodic, g, n3)
+        self._run("trace", vel[0], n3, g, args, outputs=3)  # its ghosts too
 
     def _sl(self, q, disp, mask, c, periodic, g, n3, out):
         stagger = [0, 0, 0] if c is None else [int(c == 2), int(c == 1), int(c == 0)]
@@ -216,7 +227,7 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
 
     def fluid_sums(self, old, new, fluid, g, n3):
         rows = n3[0] * n3[1]
-        out = self.cp.empty((rows, 3), dtype=np.float64)
+        out = self.cp.empty((rows, 4), dtype=np.float64)
         dims = [np.int32(v) for v in (g, *n3, new.shape[1], new.shape[2])]
         blocks = (rows + _BLOCK - 1) // _BLOCK
         self._fn(new.dtype, "fluid_row_sums")((blocks,), (_BLOCK,), (old, new, fluid, *dims, out))

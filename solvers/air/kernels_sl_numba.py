@@ -119,20 +119,22 @@ def _sl_face(q, dx, dy, dz, mask, ck, cj, ci, px, py, pz, g, nz, ny, nx, out):
 
 @njit(parallel=True, **_JIT)
 def _fluid_sums(old, new, fluid, g, nz, ny, nx, sums):
-    """Per block of rows: the three sums of ``fluid_sums`` (float64 lanes) into ``sums``."""
+    """Per block of rows: the four sums of ``fluid_sums`` (float64 lanes) into ``sums``."""
     rows = nz * ny
     blocks = sums.shape[0]
     for blk in prange(blocks):
-        total = down = up = 0.0
+        total = down = up = before = 0.0
         for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
             k, j = kj // ny + g, kj % ny + g
             a, b, f = old[k, j, g:], new[k, j, g:], fluid[k, j, g:]
             for i in range(nx):
-                x, d = np.float64(b[i]), np.float64(a[i]) - np.float64(b[i])
+                x, y = np.float64(b[i]), np.float64(a[i])
+                d = y - x
                 total += x if f[i] else 0.0
+                before += y if f[i] else 0.0
                 down += d if f[i] and d > 0 else 0.0
                 up -= d if f[i] and d < 0 else 0.0
-        sums[blk, 0], sums[blk, 1], sums[blk, 2] = total, down, up
+        sums[blk, 0], sums[blk, 1], sums[blk, 2], sums[blk, 3] = total, down, up, before
 
 
 @njit(parallel=True, **_JIT)
@@ -269,7 +271,7 @@ class NumbaSemiLagrangianKernels(SemiLagrangianKernels):
                           f(t_ref), c, g, *n3, out)  # fmt: skip
 
     def fluid_sums(self, old, new, fluid, g, n3):
-        sums = np.zeros((_chunks(n3[0] * n3[1]), 3))
+        sums = np.zeros((_chunks(n3[0] * n3[1]), 4))
         _fluid_sums(old, new, fluid, g, *n3, sums)
         return tuple(float(x) for x in sums.sum(axis=0))
 

@@ -207,18 +207,18 @@ class SemiLagrangianKernels:
 
     # ------------------------------------------------------------ energy fix-up
     def fluid_sums(self, old, new, fluid, g, n3):
-        """Sums over fluid cells: ``new``, ``max(old - new, 0)`` and ``max(new - old, 0)``.
+        """Sums over fluid cells: ``new``, ``max(old - new, 0)``, ``max(new - old, 0)``, ``old``.
 
-        The first is the heat content in K·cells; the other two are how far
-        advection moved cells down and up (K·cells), the room
-        :meth:`shift_back` may use to restore a total without new extrema.
-        Summed in float64 whatever the fields' precision.
+        The first and last are the heat contents after and before in K·cells;
+        the middle two are how far advection moved cells down and up
+        (K·cells), the room :meth:`shift_back` may use to restore a total
+        without new extrema.  Summed in float64 whatever the fields' precision.
         """
         xp = self.xp
         a, b, f = shifted(old, g, n3), shifted(new, g, n3), shifted(fluid, g, n3) > 0
         zero = xp.zeros((), dtype=b.dtype)
         sums = (xp.where(f, b, zero), xp.where(f, xp.maximum(a - b, zero), zero),
-                xp.where(f, xp.maximum(b - a, zero), zero))  # fmt: skip
+                xp.where(f, xp.maximum(b - a, zero), zero), xp.where(f, a, zero))  # fmt: skip
         return tuple(float(xp.sum(s, dtype=np.float64)) for s in sums)
 
     def shift_back(self, old, new, fluid, up, down, each, g, n3):

@@ -156,11 +156,12 @@ class SemiLagrangianTransport:
             cells, pid = self.sources
             flat[cells] = t_src[pid].astype(s.dtype)
 
-    def _fix_energy(self, old, new, target):
-        """Move ``new`` so that its fluid sum is ``target`` (K·cells) without new extrema."""
+    def _fix_energy(self, old, new, gained):
+        """Move ``new`` so that its fluid sum is ``old``'s plus ``gained`` (K·cells),
+        without new extrema."""
         k, g, n3, fluid = self.kernels, GHOST, self.solver.n3, self.solver.fluid
-        total, down, up = k.fluid_sums(old, new, fluid, g, n3)
-        error = target - total
+        total, down, up, before = k.fluid_sums(old, new, fluid, g, n3)
+        error = before + gained - total
         # cells advection moved away from their old value the wrong way for the error
         room = down if error > 0 else up
         share = min(abs(error) / room, 1.0) if room > 0 else 0.0
@@ -184,13 +185,12 @@ class SemiLagrangianTransport:
             self.disp = [xp.zeros_like(v) for v in s.vel]
             self.tmp = [xp.zeros_like(v) for v in s.vel]
         k.sl_trace(s.vel, h, dt, self.periodic, g, n3, self.disp)
-        before = k.fluid_sums(s.T, s.T, s.fluid, g, n3)[0]
         k.sl_scalar(s.T, self.disp, s.fluid, self.periodic, g, n3, s.T_stage)
         gained = 0.0
         if patch_heat is not None:
             cell = float(np.prod(h))
             gained = dt * float(xp.sum(patch_heat)) / (s.patches.rho_cp * cell)
-        self._fix_energy(s.T, s.T_stage, before + gained)
+        self._fix_energy(s.T, s.T_stage, gained)
         n = self._substeps(dt)
         s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt, n)
         for c in range(3):

@@ -90,7 +90,7 @@ def test_energy_fix_kernels(device, kernels, dtype):
     inner = (slice(GHOST, -GHOST),) * 3
     f = fluid[inner] > 0
     a, b = T[inner].astype(np.float64), moved[inner].astype(np.float64)
-    exact = (b[f].sum(), np.maximum(a - b, 0)[f].sum(), np.maximum(b - a, 0)[f].sum())
+    exact = (b[f].sum(), np.maximum(a - b, 0)[f].sum(), np.maximum(b - a, 0)[f].sum(), a[f].sum())
     d_T, d_moved, d_fluid = (device.to_device(x) for x in (T, moved, fluid))
     np.testing.assert_allclose(gpu.fluid_sums(d_T, d_moved, d_fluid, GHOST, N3), exact,
                                rtol=1e-12)  # fmt: skip
