@@ -1,6 +1,9 @@
 """CUDA C source of the air solver's GPU kernels (compiled by :mod:`.kernels_cupy`).
 
-``REAL`` is replaced by ``double`` or ``float`` before compiling.  Every kernel
+``REAL`` is replaced by ``double`` or ``float`` before compiling, and
+``COEF``, the multigrid's face coefficients, by ``real`` or by ``u8`` for a
+level whose faces are all open (1) or shut (0), the fine one: a byte moves
+a quarter of a float's memory.  Every kernel
 but ``mg_coarse`` runs one thread per interior cell of a padded array whose
 row and plane strides are ``NX`` and ``NX * NY``; the ``CELL`` macro maps the
 thread to its cell and returns from threads past the last one.  Each follows
@@ -127,24 +130,24 @@ extern "C" __global__ void average(const real *a, real *b, DIMS) {
     b[c] = (real)0.5 * (a[c] + b[c]);
 }
 
-__device__ __forceinline__ real nbsum(const real *x, const real *cx, const real *cy, const real *cz,
-                                      real ihx2, real ihy2, real ihz2, long long c, long long Y,
-                                      long long Z) {
+__device__ __forceinline__ real nbsum(const real *x, const COEF *cx, const COEF *cy,
+                                      const COEF *cz, real ihx2, real ihy2, real ihz2, long long c,
+                                      long long Y, long long Z) {
     return (cx[c] * x[c - 1] + cx[c + 1] * x[c + 1]) * ihx2
          + (cy[c] * x[c - Y] + cy[c + Y] * x[c + Y]) * ihy2
          + (cz[c] * x[c - Z] + cz[c + Z] * x[c + Z]) * ihz2;
 }
 
-extern "C" __global__ void mg_smooth(real *x, const real *b, const real *cx, const real *cy,
-        const real *cz, const real *inv_diag, real ihx2, real ihy2, real ihz2, int colour, DIMS) {
+extern "C" __global__ void mg_smooth(real *x, const real *b, const COEF *cx, const COEF *cy,
+        const COEF *cz, const real *inv_diag, real ihx2, real ihy2, real ihz2, int colour, DIMS) {
     CELL
     if (((kk + jj + ii) & 1) != colour) return;
     long long Y = NX, Z = (long long)NX * NY;
     x[c] = (b[c] + nbsum(x, cx, cy, cz, ihx2, ihy2, ihz2, c, Y, Z)) * inv_diag[c];
 }
 
-extern "C" __global__ void mg_residual(const real *x, const real *b, const real *cx,
-        const real *cy, const real *cz, const real *diag, real ihx2, real ihy2, real ihz2,
+extern "C" __global__ void mg_residual(const real *x, const real *b, const COEF *cx,
+        const COEF *cy, const COEF *cz, const real *diag, real ihx2, real ihy2, real ihz2,
         int sign, DIMS, real *out) {
     CELL
     long long Y = NX, Z = (long long)NX * NY;

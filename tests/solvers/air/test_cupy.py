@@ -10,7 +10,7 @@ Every test runs on the ``device`` fixture of ``conftest.py``: the GPU
 import numpy as np
 import pytest
 
-from solvers.air import run_case
+from solvers.air import Grid, run_case
 from solvers.air.grid import GHOST
 from solvers.air.kernels_cupy import CupyKernels
 from solvers.air.kernels_numpy import NumpyKernels
@@ -160,6 +160,27 @@ def test_multigrid(device, dev, close, kernels, dtype):
     mgs[1].solve(d_p, dev(b), tol)
     core = (slice(GHOST, -GHOST),) * 3
     close(d_p - d_p[core].mean(), p - p[core].mean(), dtype)
+
+
+def test_multigrid_levels_with_byte_and_float_faces(device, dev, close, kernels):
+    """Three levels: the fine one's 0/1 faces go to the kernels as bytes, the middle
+    one's averaged faces (fractions next to the obstacle) as floats; the V-cycle
+    still equals the reference's."""
+    ref, gpu = kernels
+    grid = Grid((24, 20, 16), (0.1, 0.1, 0.1))
+    grid.add_obstacle((0.75, 0.65, 0.0), (1.45, 1.15, 0.95))
+    n3 = (16, 20, 24)
+    mgs = [PoissonMG(grid.face_masks(), n3, GHOST, grid.spacing, (False,) * 3, k, be, np.float32)
+           for k, be in ((ref, select_backend("numpy")), (gpu, device))]  # fmt: skip
+    b = np.zeros(grid.padded, dtype=np.float32)
+    inner = b[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST]
+    inner[...] = np.random.default_rng(4).standard_normal(n3) * ~grid.solid
+    inner -= inner.sum() / (~grid.solid).sum() * ~grid.solid
+    z, d_z = np.zeros_like(b), dev(np.zeros_like(b))
+    mgs[0]._precondition(b, z)
+    mgs[1]._precondition(dev(b), d_z)
+    close(d_z, z, np.float32)
+    assert [lev.kernel_args["cupy"][1] for lev in mgs[1].levels[:-1]] == ["u8", "real"]
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
