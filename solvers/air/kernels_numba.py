@@ -37,7 +37,13 @@ from .kernels_numpy import NumpyKernels
 
 @njit(**_JIT)
 def _fill_axis(f0, f1, f2, nut, ops, coef, kappa, inv_prt, axis):
-    """One axis of a ghost plan (see :func:`.boundary.apply_plan`) on up to three fields."""
+    """One axis of a ghost plan (see :func:`.boundary.apply_plan`) on up to three fields.
+
+    The three axes' loops are written out: one loop through transposed views
+    took 1.7x as long (numba's dispatch of non-contiguous arrays), one through
+    flat indices 3x, one through an index helper 7x (38 us a velocity fill on
+    the hall's grid as written).
+    """
     nz, ny, nx = f0.shape
     for o in range(ops.shape[0]):
         which, ghost, source, first = ops[o, 0], ops[o, 1], ops[o, 2], ops[o, 3]
