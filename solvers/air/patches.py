@@ -44,7 +44,7 @@ class Opening:
     side: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class PatchReport:
     """What a patch did in the last step.
 
@@ -138,6 +138,8 @@ class PatchSet:
         self._geometry = None
         self._energy = None
         self._dirty = True
+        #: the last :meth:`reports`, until a step or a setting changes them
+        self._reports = None
 
     def __len__(self):
         return len(self.names)
@@ -150,7 +152,7 @@ class PatchSet:
         self._depths.append(tuple(self._depth(o) for o in (sink, source)))
         self.names.append(name)
         self._settings.append({"flow": 0.0, "heat": 0.0, "setpoint": np.nan, "capacity": np.inf})
-        self._geometry = None
+        self._geometry = self._reports = None
         self._dirty = True
         return len(self.names) - 1
 
@@ -183,6 +185,7 @@ class PatchSet:
             capacity=np.inf if capacity is None else float(capacity),
         )
         self._dirty = True
+        self._reports = None
 
     # ------------------------------------------------------------------ device side
     def _build_geometry(self):
@@ -299,6 +302,7 @@ class PatchSet:
         else:
             d["last_heat"] = d["last_heat"] + carried
         self._energy += carried * dt
+        self._reports = None
 
     def exchange(self, T, velocity, dt):
         """Book one step of ``dt`` s taken by whole-step (semi-Lagrangian) transport.
@@ -317,6 +321,7 @@ class PatchSet:
         d = self._device
         d["t_sink"], d["t_src"], d["last_heat"] = t_sink, t_src, heat
         self._energy += heat * dt
+        self._reports = None
         return t_sink, t_src, heat
 
     def source_cells(self):
@@ -348,18 +353,26 @@ class PatchSet:
         return be.to_device(np.concatenate(cells)), be.to_device(np.concatenate(pid))
 
     def reports(self):
-        """Per-patch :class:`PatchReport` of the last step, by name (host values)."""
+        """Per-patch :class:`PatchReport` of the last step, by name (host values).
+
+        Kept until the next step or setting: the engine asks several times
+        between two steps, and on a GPU each read-back is a wait.  The four
+        per-patch arrays come back in one transfer.
+        """
+        if self._reports is not None:
+            return dict(self._reports)
         if not self.names or self._device is None or "t_sink" not in self._device:
             return {
                 name: PatchReport(s["flow"], np.nan, np.nan, 0.0, 0.0)
                 for name, s in zip(self.names, self._settings, strict=True)
             }
         d, be = self._device, self.backend
-        t_sink, t_src = be.to_host(d["t_sink"]), be.to_host(d["t_src"])
-        heat, energy = be.to_host(d["last_heat"]), be.to_host(self._energy)
-        return {
+        both = be.xp.stack([d["t_sink"], d["t_src"], d["last_heat"], self._energy])
+        t_sink, t_src, heat, energy = be.to_host(both)
+        self._reports = {
             name: PatchReport(
                 s["flow"], float(t_sink[p]), float(t_src[p]), float(heat[p]), float(energy[p])
             )
             for p, (name, s) in enumerate(zip(self.names, self._settings, strict=True))
         }
+        return dict(self._reports)

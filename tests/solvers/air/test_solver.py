@@ -64,6 +64,20 @@ def test_setpoint_is_limited_by_capacity(numba):
     assert unit.source_temperature > 10.0
 
 
+def test_reports_follow_each_step_and_setting(numba):
+    """Reports are kept between steps (one read-back), and a step or a setting renews them."""
+    solver = closed_room(numba)
+    solver.step()
+    first = solver.patch_reports()
+    assert solver.patch_reports() == first
+    solver.set_patch("rack", 0.35, heat=10e3)
+    assert solver.patch_reports()["rack"].flow == 0.35
+    solver.step()
+    again = solver.patch_reports()
+    assert again["rack"].energy > first["rack"].energy
+    assert again["unit"].sink_temperature != first["unit"].sink_temperature
+
+
 def test_heat_flux_wall_adds_exactly_its_heat(numba):
     """A heat-flux wall with every other wall adiabatic heats the still air at q A."""
     q, L = 50.0, 1.0
