@@ -13,6 +13,7 @@ waits for it (:meth:`gui.runpanel.RunPanel.start`).
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 
@@ -61,6 +62,13 @@ class KernelWarmup(QtCore.QObject):
         self._process.errorOccurred.connect(self._not_started)
         # Emitted from the loading thread: queued to this object's (the main) thread.
         self._loaded.connect(self._finish)
+
+    @property
+    def air_backend(self) -> str | None:
+        """The backend the warm-up ran the air model on (``"cupy"``, ``"numba"``...), or
+        None if it did not run it (not yet, ``air=False``, or it failed)."""
+        found = re.search(r"air \((\w+)\)", self.result)
+        return found.group(1) if found else None
 
     def start(self) -> None:
         """Start compiling (once; later calls while busy do nothing)."""

@@ -5,7 +5,11 @@ time on the 1 MW pod and 30x on the 10 MW hall), and the window gets its turn
 only between engine steps, which the air makes long: on a busy machine the
 10 MW hall held it up for 240 ms (docs/performance.md).  So it starts
 switched off for halls larger than :data:`AIR_DEFAULT_AREA` and the status bar
-says so; the coolant side, chips, controls and cascades run either way.
+says so; the coolant side, chips, controls and cascades run either way.  On a
+GPU the air is fast and its steps short (the 10 MW hall at 0.25 m about 22x
+real time on an H200), so once the kernels' warm-up reports that the air
+model runs on CuPy, it starts switched on for every hall, unless the user
+has set the switch for the hall already.
 """
 
 from __future__ import annotations
@@ -113,6 +117,9 @@ class RunPanel(QtWidgets.QWidget):
         form.addRow(self.state)
         self._scenarios: list[tuple[str, Scenario | Path]] = []
         self._area = -1.0
+        self._gpu = False  # the warm-up ran the air model on a GPU
+        self._air_chosen = False  # the user set the air switch for this hall
+        self.air.clicked.connect(lambda: setattr(self, "_air_chosen", True))
         self.warmup: KernelWarmup | None = None
         self._pending = False
         live.finished.connect(self._finished)
@@ -138,8 +145,8 @@ class RunPanel(QtWidgets.QWidget):
         self.scenario.blockSignals(False)
         area = layout.hall.width * layout.hall.depth
         if area != self._area:  # another hall: its default; an edit keeps the user's choice
-            self._area = area
-            self.air.setChecked(area <= AIR_DEFAULT_AREA)
+            self._area, self._air_chosen = area, False
+            self.air.setChecked(self._air_default())
         for control in (self.grid, self.courant, self.backend):
             control.setEnabled(self.air.isChecked())
 
@@ -162,7 +169,15 @@ class RunPanel(QtWidgets.QWidget):
         self.warmup = warmup
         warmup.finished.connect(self._kernels_ready)
 
+    def _air_default(self) -> bool:
+        """The air model on for small halls, and for any hall when it runs on a GPU."""
+        return self._area <= AIR_DEFAULT_AREA or self._gpu
+
     def _kernels_ready(self, _ok: bool) -> None:
+        if not self._gpu and self.warmup is not None and self.warmup.air_backend == "cupy":
+            self._gpu = True
+            if not self._air_chosen:
+                self.air.setChecked(self._air_default())
         if self._pending:
             self._pending = False
             self.start()

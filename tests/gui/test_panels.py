@@ -7,6 +7,8 @@ import json
 from PySide6 import QtCore, QtWidgets
 
 from gui.editor import Editor
+from gui.kernels import KernelWarmup
+from gui.runpanel import AIR_DEFAULT_AREA
 from twin.engine import COURANT_RANGE
 from twin.examples import layouts_dir
 from twin.files import load_scenario
@@ -136,3 +138,42 @@ def test_run_panel_passes_the_air_options_to_the_engine(window):
     panel.air.setChecked(False)
     assert not panel.courant.isEnabled() and not panel.grid.isEnabled()
     assert panel.options().air is False
+
+
+def _warm_up(panel, backend: str) -> None:
+    """What a finished warm-up tells the panel: the air model ran on ``backend``."""
+    warmup = KernelWarmup()
+    warmup.result = f"kernels warm: coolant network, air ({backend}) in 3.2 s\n"
+    panel.wait_for(warmup)
+    warmup.finished.emit(True)
+
+
+def _hall_area(window) -> float:
+    hall = window.document.layout.hall
+    return hall.width * hall.depth
+
+
+def test_the_air_model_starts_on_for_small_halls_and_on_a_gpu_for_all(window):
+    """Off for a hall over AIR_DEFAULT_AREA on a CPU, on once the warm-up ran the air on
+    CuPy; a switch the user set for the hall stays as set."""
+    panel = window.session.run_panel
+    assert window.open_layout(str(layouts_dir() / "pod-1mw.json"))
+    assert _hall_area(window) <= AIR_DEFAULT_AREA and panel.air.isChecked()
+    assert window.open_layout(str(layouts_dir() / "hall-10mw.json"))
+    assert _hall_area(window) > AIR_DEFAULT_AREA and not panel.air.isChecked()
+    _warm_up(panel, "numba")
+    assert not panel.air.isChecked()
+    _warm_up(panel, "cupy")
+    assert panel.air.isChecked() and panel.grid.isEnabled()
+
+
+def test_a_gpu_leaves_the_users_air_switch_alone(window):
+    panel = window.session.run_panel
+    assert window.open_layout(str(layouts_dir() / "hall-10mw.json"))
+    panel.air.click()  # on
+    panel.air.click()  # and off again: the user's choice for this hall
+    _warm_up(panel, "cupy")
+    assert not panel.air.isChecked()
+    assert window.open_layout(str(layouts_dir() / "pod-1mw.json"))  # another hall: defaults
+    assert window.open_layout(str(layouts_dir() / "hall-10mw.json"))
+    assert panel.air.isChecked()
