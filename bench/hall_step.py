@@ -4,7 +4,7 @@ Usage::
 
     python bench/hall_step.py [--layout layouts/hall-10mw.json] [--backend numba]
                               [--threads N] [--spinup 20] [--seconds 20] [--courant 4]
-                              [--spacing 0.25] [--sweeps 2]
+                              [--spacing 0.25] [--sweeps 2] [--pressure-rtol R]
 
 ``bench/air.py`` times a stand-in room; this runs the example hall itself
 through :class:`twin.engine.Simulation` (coolant loops, controls and the
@@ -77,13 +77,15 @@ def main(argv=None):
     parser.add_argument("--courant", type=float, default=4.0, help="air Courant number")
     parser.add_argument("--spacing", type=float, default=None,
                         help="air cell size (m); default: the layout's")  # fmt: skip
+    parser.add_argument("--pressure-rtol", type=float, default=None,
+                        help="pressure solve tolerance; default the engine's")
     parser.add_argument("--sweeps", type=int, default=multigrid.SWEEPS,
                         help="red-black sweeps per multigrid level and direction")  # fmt: skip
     args = parser.parse_args(argv)
     multigrid.SWEEPS = args.sweeps
 
     options = EngineOptions(backend=args.backend, spin_up=args.spinup, courant=args.courant,
-                            air_spacing=args.spacing)  # fmt: skip
+                            air_spacing=args.spacing, pressure_rtol=args.pressure_rtol)  # fmt: skip
     sim = Simulation(load_layout(args.layout), options=options)
     solver = sim.air.solver
     backend = solver.backend
@@ -121,7 +123,7 @@ def main(argv=None):
     threads = backend.module("numba").get_num_threads() if backend.name == "numba" else None
     print(f"layout {args.layout}, grid {' x '.join(map(str, solver.n3[::-1]))}, backend "
           f"{backend.name}{f', {threads} threads' if threads else ''}, Courant {args.courant:g}, "
-          f"{args.sweeps} sweeps")  # fmt: skip
+          f"{args.sweeps} sweeps, pressure rtol {solver.pressure_rtol:g}")  # fmt: skip
     print(f"{args.seconds:g} s simulated in {wall:.2f} s: {args.seconds / wall:.2f}x real time; "
           f"{steps} air steps, {1e3 * wall / steps:.2f} ms each with the engine")  # fmt: skip
     dt = np.array(dts)

@@ -94,6 +94,10 @@ class EngineOptions:
         Cells the fastest air crosses in one air step (the semi-Lagrangian
         scheme: accuracy, not stability, limits it; ``docs/air.md`` says what
         4 and 8 give).  Fewer steps for a larger value, in proportion.
+    pressure_rtol : float, optional
+        Relative residual at which the air's pressure solve stops; default
+        :data:`twin.engine.air.HALL_PRESSURE_RTOL`, which says what it costs
+        in accuracy.
     """
 
     network_dt: float = 1.0
@@ -103,6 +107,7 @@ class EngineOptions:
     field_interval: float = 5.0
     spin_up: float = 60.0
     courant: float = 4.0
+    pressure_rtol: float | None = None
 
 
 @dataclass
@@ -167,8 +172,10 @@ class Simulation:
             from twin.engine.air import build_hall_air
 
             self.backend = select_backend(self.options.backend)
+            rtol = {} if self.options.pressure_rtol is None else {
+                "pressure_rtol": self.options.pressure_rtol}
             self.air = build_hall_air(layout, self.backend, self.options.air_spacing,
-                                      courant=self.options.courant)
+                                      courant=self.options.courant, **rtol)
         self.room = Room(layout, self.air_controls, self.air)
         self.coupling = HeatCoupling(layout, self.dynamics, self.room)
         self.chip_start = self.per_rack_chips()
