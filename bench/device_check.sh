@@ -11,7 +11,8 @@
 #      (kernel bandwidths); the semi-Lagrangian scheme on the hall's grid at
 #      0.25 m and 0.1 m;
 #   3. the 10 MW example hall itself through the engine on the GPU at 0.25 m
-#      and 0.1 m (Courant 4 and 8), part by part (bench/hall_step.py);
+#      and 0.1 m (Courant 4 and 8; and 0.1 m at the pressure tolerance of
+#      session 5), part by part (bench/hall_step.py);
 #   4. the same hall on one core of this machine's CPU (numba): a quiet CPU,
 #      unlike a shared development VM;
 # and prints a short table.  Usage: bash bench/device_check.sh [OUTDIR]
@@ -44,10 +45,12 @@ timeout 60 python3 bench/air.py --backend cupy --sizes 4M,16M --steps 10 2>&1 \
 timeout 90 python3 bench/air.py --backend cupy --sizes hall,hall-0.1m --steps 20 \
     --advection semi-lagrangian --spinup 20 2>&1 | tee "$out/device_bench_sl.txt"
 echo "== the example hall through the engine (cupy)"
-for run in "0.25 4" "0.1 4" "0.1 8"; do
+# the last at session 5's pressure tolerance, to compare with its figures
+for run in "0.25 4" "0.1 4" "0.1 8" "0.1 4 1e-4"; do
     set -- $run
-    timeout 90 python3 bench/hall_step.py --backend cupy --spacing "$1" --courant "$2" \
-        --spinup 10 --seconds 20 2>&1 | tee "$out/device_hall_$1_c$2.txt"
+    rtol=${3:+--pressure-rtol $3}
+    timeout 90 python3 bench/hall_step.py --backend cupy --spacing "$1" --courant "$2" $rtol \
+        --spinup 10 --seconds 20 2>&1 | tee "$out/device_hall_$1_c$2${3:+_rtol$3}.txt"
 done
 echo "== benchmark (numba, one core of this CPU, float32)"
 timeout 90 python3 bench/hall_step.py --backend numba --threads 1 --spinup 10 --seconds 20 2>&1 \
@@ -60,7 +63,7 @@ for f in device_bench_flux device_bench_sl; do
     grep -E "^backend|^advection|STREAM|^== |  step |pressure share|sweep equivalents|sl_|scalar_update|mg_smooth|7-point" \
         "$out/$f.txt"
 done
-for f in device_hall_0.25_c4 device_hall_0.1_c4 device_hall_0.1_c8 cpu_hall; do
+for f in device_hall_0.25_c4 device_hall_0.1_c4 device_hall_0.1_c8 device_hall_0.1_c4_rtol1e-4 cpu_hall; do
     echo "-- $f"
     head -12 "$out/$f.txt"
 done

@@ -65,6 +65,7 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
     def __init__(self, backend):
         super().__init__(backend.xp)
         self.cp = backend.xp
+        self._backend = backend
         self._modules = {}
         self.graph_note = "CUDA graphs not used yet"
         cp = self.cp
@@ -86,6 +87,11 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
         )
         self._xpby = cp.ElementwiseKernel(
             "T z, float64 beta", "T d", "d = z + (T)(beta * d)", "halltwin_xpby"
+        )
+        # the CG's scalars are zero-dimensional device arrays, which these
+        # kernels broadcast: the step lengths never visit the host
+        self._ratio = cp.ElementwiseKernel(
+            "float64 a, float64 b", "float64 q", "q = b > 0 ? a / b : 0", "halltwin_ratio"
         )
 
     # ------------------------------------------------------------------ plumbing
@@ -322,16 +328,28 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
 
     def mg_dot(self, lev, a, b):
         rows = self._dot(self._inner(lev, a), self._inner(lev, b), axis=2)
-        return float(rows.sum())
+        return self.cp.asarray(rows.sum())
+
+    def ratio(self, a, b):
+        out = self.cp.empty((), dtype=np.float64)
+        self._ratio(self.cp.asarray(a, dtype=np.float64), self.cp.asarray(b, dtype=np.float64),
+                    out)  # fmt: skip
+        return out
+
+    def to_host(self, *values):
+        """One transfer for all of ``values`` (zero-dimensional device arrays)."""
+        both = self.cp.stack([self.cp.asarray(v, dtype=np.float64) for v in values])
+        return tuple(float(v) for v in self._backend.to_host(both))
 
     def mg_axpy2(self, lev, alpha, d, q, p, r):
         self._axpy2(
             self._inner(lev, d),
             self._inner(lev, q),
-            float(alpha),
+            self.cp.asarray(alpha, dtype=np.float64),
             self._inner(lev, p),
             self._inner(lev, r),
         )
 
     def mg_xpby(self, lev, z, beta, d):
-        self._xpby(self._inner(lev, z), float(beta), self._inner(lev, d))
+        self._xpby(self._inner(lev, z), self.cp.asarray(beta, dtype=np.float64),
+                   self._inner(lev, d))  # fmt: skip

@@ -350,19 +350,31 @@ class NumpyKernels:
         """A callable doing what ``fn`` does; ``fn`` must be a fixed sequence of kernels."""
         return fn
 
+    # The CG's scalars (dot products, step lengths) are "backend scalars":
+    # host floats here, zero-dimensional device arrays on a GPU, where reading
+    # one back makes the host wait for the queue; :meth:`to_host` reads several
+    # at once, :meth:`ratio` divides them where they are.
     def mg_dot(self, lev, a, b):
-        """Sum of ``a * b`` over the interior (a host float)."""
+        """Sum of ``a * b`` over the interior (a backend scalar)."""
         return float(self.xp.sum(shifted(a, lev.g, lev.n3) * shifted(b, lev.g, lev.n3)))
 
     def mg_apply_dot(self, lev, x, out):
-        """``out = A x`` (as :meth:`mg_apply`); returns ``x · out`` (a host float)."""
+        """``out = A x`` (as :meth:`mg_apply`); returns ``x · out`` (a backend scalar)."""
         self.mg_apply(lev, x, out)
         return self.mg_dot(lev, x, out)
 
     def mg_axpy2_dot(self, lev, alpha, d, q, p, r):
-        """:meth:`mg_axpy2`, then returns the new ``r · r`` (a host float)."""
+        """:meth:`mg_axpy2`, then returns the new ``r · r`` (a backend scalar)."""
         self.mg_axpy2(lev, alpha, d, q, p, r)
         return self.mg_dot(lev, r, r)
+
+    def ratio(self, a, b):
+        """``a / b`` of two backend scalars where ``b > 0``, else 0 (NaN ``b`` included)."""
+        return a / b if b > 0 else 0.0
+
+    def to_host(self, *values):
+        """Backend scalars as host floats (a tuple)."""
+        return tuple(float(v) for v in values)
 
     def mg_axpy2(self, lev, alpha, d, q, p, r):
         """CG update: ``p += alpha d``, ``r -= alpha q`` on the interior."""

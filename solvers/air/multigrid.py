@@ -280,29 +280,34 @@ class PoissonMG:
         r, z, d, q = self._r, self._z, self._p, self._q
         k.mg_fill_periodic(fine, p)
         k.mg_residual_of(fine, p, b, r)
-        target = max(rtol * np.sqrt(k.mg_dot(fine, b, b)), atol)
-        rr = np.sqrt(k.mg_dot(fine, r, r))
+        bb, rr = k.to_host(k.mg_dot(fine, b, b), k.mg_dot(fine, r, r))
+        target = max(rtol * np.sqrt(bb), atol)
+        rr = np.sqrt(rr)
         self.iterations = 0
         if rr <= target:
             return rr
         self._precondition(r, z)
         d[...] = z
+        # rz, curvature and the step lengths stay backend scalars (on a GPU,
+        # device values the kernels read there): one read-back an iteration
         rz = k.mg_dot(fine, r, z)
         for it in range(1, max_iter + 1):
             k.mg_fill_periodic(fine, d)
             curvature = k.mg_apply_dot(fine, d, q)
-            if not curvature > 0.0:  # the residual lies in A's null space: nothing left to solve
+            # a step of 0 where the curvature is not positive: the residual lies
+            # in A's null space, nothing is left to solve (or it is NaN)
+            rr_new = k.mg_axpy2_dot(fine, k.ratio(rz, curvature), d, q, p, r)
+            rr_new, curvature = k.to_host(rr_new, curvature)
+            if not curvature > 0.0:
                 break
-            alpha = rz / curvature
-            rr = np.sqrt(k.mg_axpy2_dot(fine, alpha, d, q, p, r))
+            rr = np.sqrt(rr_new)
             self.iterations = it
             if rr <= target or not np.isfinite(rr):
                 break
             self._precondition(r, z)
             rz_new = k.mg_dot(fine, r, z)
-            if rz_new == 0.0:
-                break
-            k.mg_xpby(fine, z, rz_new / rz, d)
+            # beta 0 if rz was 0: then d = z, and z = 0 ends the loop at the curvature
+            k.mg_xpby(fine, z, k.ratio(rz_new, rz), d)
             rz = rz_new
         k.mg_fill_periodic(fine, p)
         return rr

@@ -157,7 +157,7 @@ def _typed(params):
 def _bind(params, args):
     """The C type of each parameter and the dtype that ``T`` takes (from the first array)."""
     t = next((a.dtype for (kind, _), a in zip(params, args, strict=True)
-              if kind == "T" and isinstance(a, np.ndarray)), None)  # fmt: skip
+              if kind == "T" and isinstance(a, np.ndarray)), np.dtype(np.float64))  # fmt: skip
     ctypes_ = [("T" if kind == "T" else _C_OF[kind]) for kind, _ in params]
     return ctypes_, t
 
@@ -167,8 +167,9 @@ def _declare(params, ctypes_, args, index):
     decl, body = [], []
     for (_, name), ctype, value in zip(params, ctypes_, args, strict=True):
         if isinstance(value, np.ndarray):
+            # a zero-dimensional array is broadcast, as CuPy does: its one element
             decl.append(f"{ctype} *{name}_")
-            body.append(f"{ctype} &{name} = {name}_[{index}];")
+            body.append(f"{ctype} &{name} = {name}_[{index if value.ndim else 0}];")
         else:
             decl.append(f"{ctype} {name}")
     return ", ".join(decl), " ".join(body)
@@ -187,11 +188,12 @@ def _c_args(ctypes_, args, t):
 
 def _contiguous(args):
     """C-contiguous copies of array arguments (views of a padded array are strided)."""
-    return [np.ascontiguousarray(a) if isinstance(a, np.ndarray) else a for a in args]
+    return [np.ascontiguousarray(a) if isinstance(a, np.ndarray) and a.ndim else a for a in args]
 
 
 class CpuElementwiseKernel:
-    """``cupy.ElementwiseKernel``: the operation in a C++ loop over equal-shaped arrays."""
+    """``cupy.ElementwiseKernel``: the operation in a C++ loop over equal-shaped arrays
+    (zero-dimensional ones broadcast)."""
 
     def __init__(self, in_params, out_params, operation, name, **_):
         self._ins, self._outs, self._op = _typed(in_params), _typed(out_params), operation
@@ -201,15 +203,15 @@ class CpuElementwiseKernel:
         if len(args) != len(params):
             raise TypeError(f"{len(args)} arguments for {len(params)} parameters")
         shapes = {a.shape for a in args if isinstance(a, np.ndarray)}
-        if len(shapes) != 1:
-            raise ValueError(f"arrays of different shapes {shapes}: no broadcasting here")
+        if len(shapes - {()}) > 1:
+            raise ValueError(f"arrays of different shapes {shapes}: only 0-d ones broadcast")
         ctypes_, t = _bind(params, args)
         flat = _contiguous(args)
         decl, body = _declare(params, ctypes_, flat, "i")
         source = (f"{PRELUDE}typedef {_C_OF[t.name]} T;\n"
                   f'extern "C" void run(long long n, {decl}) {{\n'
                   f"  for (long long i = 0; i < n; ++i) {{\n    {body} {self._op};\n  }}\n}}\n")
-        n = next(a.size for a in flat if isinstance(a, np.ndarray))
+        n = max(a.size for a in flat if isinstance(a, np.ndarray))
         build(source).run(ctypes.c_longlong(n), *_c_args(ctypes_, flat, t))
         for view, done in zip(args[len(self._ins):], flat[len(self._ins):], strict=True):
             if view is not done:

@@ -162,6 +162,32 @@ def test_multigrid(device, dev, close, kernels, dtype):
     close(d_p - d_p[core].mean(), p - p[core].mean(), dtype)
 
 
+def test_cg_keeps_its_scalars_on_the_device(device, dev, kernels, monkeypatch):
+    """The CuPy CG's dot products and step lengths stay device arrays, and the
+    solve reads back once to start and once an iteration (the residual and the
+    curvature together): a read-back makes the host wait for the GPU's queue.
+    It takes the reference's iterations to the same tolerance."""
+    ref, gpu = kernels
+    grid, _, _, _ = _fields(np.float32)
+    periodic = tuple(grid.periodic(a) for a in range(3))
+    mgs = [PoissonMG(grid.face_masks(), N3, GHOST, grid.spacing, periodic, k, be, np.float32)
+           for k, be in ((ref, select_backend("numpy")), (gpu, device))]  # fmt: skip
+    b = np.zeros(grid.padded, dtype=np.float32)
+    inner = b[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST]
+    inner[...] = np.random.default_rng(5).standard_normal(N3) * ~grid.solid
+    inner -= inner.sum() / (~grid.solid).sum() * ~grid.solid
+    d_b = dev(b)
+    dot = gpu.mg_dot(mgs[1].levels[0], d_b, d_b)
+    assert dot.shape == () and not isinstance(dot, float)
+    reads = []
+    to_host = gpu.to_host
+    monkeypatch.setattr(gpu, "to_host", lambda *v: reads.append(len(v)) or to_host(*v))
+    mgs[0].solve(np.zeros_like(b), b, 1e-5)
+    mgs[1].solve(dev(np.zeros_like(b)), d_b, 1e-5)
+    assert mgs[1].iterations == mgs[0].iterations >= 3
+    assert reads == [2] * (1 + mgs[1].iterations)
+
+
 def test_multigrid_levels_with_byte_and_float_faces(device, dev, close, kernels):
     """Three levels: the fine one's 0/1 faces go to the kernels as bytes, the middle
     one's averaged faces (fractions next to the obstacle) as floats; the V-cycle
