@@ -46,11 +46,17 @@ def _set(a, axis, index, value):
     a[tuple(key)] = value
 
 
+def periodic_layers(n, ghost=G):
+    """The (ghost, source) layer pairs that wrap a periodic axis of ``n`` interior cells."""
+    for m in range(ghost):
+        yield ghost - 1 - m, n + ghost - 1 - m
+        yield n + ghost + m, ghost + m
+
+
 def fill_periodic(a, axis, n, ghost=G):
     """Wrap ``ghost`` layers of ``a`` along a periodic axis with ``n`` interior cells."""
-    for m in range(ghost):
-        _set(a, axis, ghost - 1 - m, _at(a, axis, n + ghost - 1 - m))
-        _set(a, axis, n + ghost + m, _at(a, axis, ghost + m))
+    for layer, source in periodic_layers(n, ghost):
+        _set(a, axis, layer, _at(a, axis, source))
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,9 +101,8 @@ class _PlanBuilder:
         self.axes[axis].append((f, ghost, source, first, scale, offset, flux))
 
     def periodic(self, axis, f, n, ghost=G):
-        for m in range(ghost):
-            self.op(axis, f, ghost - 1 - m, n + ghost - 1 - m)
-            self.op(axis, f, n + ghost + m, ghost + m)
+        for layer, source in periodic_layers(n, ghost):
+            self.op(axis, f, layer, source)
 
     def cell_side(self, axis, f, n, side, value=None, gradient=0.0, flux=0.0):
         """Cell-type ghosts on one side: a wall ``value``, or a ``gradient`` per cell
