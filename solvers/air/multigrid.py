@@ -306,7 +306,8 @@ class PoissonMG:
                 break
             self._precondition(r, z)
             rz_new = k.mg_dot(fine, r, z)
-            # beta 0 if rz was 0: then d = z, and z = 0 ends the loop at the curvature
+            # beta is 0 where rz is not positive; a zero z (rz_new 0) makes d 0,
+            # and the next curvature ends the loop
             k.mg_xpby(fine, z, k.ratio(rz_new, rz), d)
             rz = rz_new
         k.mg_fill_periodic(fine, p)
