@@ -11,7 +11,8 @@ through :class:`twin.engine.Simulation` (coolant loops, controls and the
 room's patches included, no recording), so its ``dt`` is the one the hall's
 own flow allows.  After the engine's spin-up it runs ``--seconds`` of the
 scenario and prints: simulated seconds per wall second, air steps and their
-``dt``, CG iterations, and for each kernel and each Python-level part of the
+``dt``, CG iterations, the energy fixer's correction against the patches'
+booked heat (K per fluid cell and step), and for each kernel and each Python-level part of the
 step its milliseconds per air step and calls per step (wall time, measured
 around each call; the parts overlap where one calls another, so they do not
 add up to the step).  On the GPU a call's time is the host's: launching its
@@ -103,7 +104,7 @@ def main(argv=None):
         watch.wrap(solver.ghosts, name, f"ghosts: {name}")
     watch.wrap(solver.poisson, "solve", "pressure solve (all)")
     watch.wrap(solver.patches, "exchange", "patch exchange")
-    dts, iterations = [], []
+    dts, iterations, fixes = [], [], []
     step = solver.step
 
     def recorded_step(max_dt=np.inf):
@@ -112,6 +113,8 @@ def main(argv=None):
         watch.seconds["air step (all)"] += time.perf_counter() - start
         dts.append(dt)
         iterations.append(solver.poisson.iterations)
+        if transport is not None:
+            fixes.append((transport.correction, transport.booked))
         return dt
 
     solver.step = recorded_step
@@ -129,6 +132,10 @@ def main(argv=None):
     dt = np.array(dts)
     print(f"dt mean {dt.mean():.4f} s, median {np.median(dt):.4f}, min {dt.min():.4f}; "
           f"CG iterations mean {np.mean(iterations):.2f}, max {max(iterations)}")  # fmt: skip
+    if fixes:
+        fix, booked = np.mean(fixes, axis=0)
+        print(f"energy fixer: {1e3 * fix:.2f} mK a fluid cell a step, the patches' booked heat "
+              f"{1e3 * booked:.2f} mK")  # fmt: skip
     print(f"{'part':34s} {'ms/step':>8s} {'calls/step':>11s}")
     for label in sorted(watch.seconds, key=watch.seconds.get, reverse=True):
         per_step = 1e3 * watch.seconds[label] / steps

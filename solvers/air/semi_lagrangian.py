@@ -128,7 +128,9 @@ class SemiLagrangianTransport:
         self.periodic = tuple(grid.periodic(a) for a in range(3))
         self.tmp = None
         self.disp = None
-        self.correction = 0.0
+        #: the last step's energy fix and the patches' booked heat, K per fluid
+        #: cell (diagnostics: the fix should be small next to the heat it keeps)
+        self.correction = self.booked = 0.0
         g = GHOST
         solid = grid.solid
         if solid.any():
@@ -170,6 +172,7 @@ class SemiLagrangianTransport:
         k.shift_back(old, new, fluid, share if error > 0 else 0.0, share if error < 0 else 0.0,
                      each, g, n3)  # fmt: skip
         self.correction = abs(error) / max(self.fluid_cells, 1)
+        self.booked = abs(gained) / max(self.fluid_cells, 1)
 
     def advance(self, dt):
         """Move heat and momentum over ``dt`` s into the solver's ``T_new`` and ``vel_new``."""
