@@ -13,7 +13,9 @@ Missing eddy viscosity is passed as a 1-element dummy with ``has_nut=False``
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import get_num_threads, njit, prange, set_num_threads
+
+from solvers.backend import serial_cells
 
 from .boundary import fill_periodic
 from .kernels_numba_mg import (
@@ -393,7 +395,9 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
 
     # multigrid
     def _level(self, lev):
-        """A level's stencil arguments ``(cx, cy, cz, 1/hx², 1/hy², 1/hz²)`` and periodic axes.
+        """A level's stencil arguments ``(cx, cy, cz, 1/hx², 1/hy², 1/hz²)``, periodic axes,
+        and whether it is small enough to run on one thread
+        (:func:`solvers.backend.serial_cells`: a big grid's coarse levels are).
 
         Built once per level (kept in ``lev.kernel_args``): the byte copies
         of 0/1 coefficients cost a pass over the grid, and on the coarse
@@ -411,8 +415,20 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
                 coef = tuple(c.astype(np.uint8) for c in coef)
             stencil = (*coef, *(real(1.0 / h**2) for h in lev.h))
             axes = tuple(a for a in range(3) if lev.periodic[a] and lev.n3[2 - a] > 1)
-            args = lev.kernel_args["numba"] = (stencil, axes)
+            small = int(np.prod(lev.n3)) < serial_cells()
+            args = lev.kernel_args["numba"] = (stencil, axes, small)
         return args
+
+    def _on(self, lev, kernel, *args):
+        """``kernel(*args)``, on one thread if ``lev`` is a small level."""
+        threads = get_num_threads()
+        if threads == 1 or not self._level(lev)[2]:
+            return kernel(*args)
+        set_num_threads(1)
+        try:
+            return kernel(*args)
+        finally:
+            set_num_threads(threads)
 
     def mg_fill_periodic(self, lev, a):
         for axis in self._level(lev)[1]:
@@ -429,28 +445,28 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
         _mg_residual(x, b, *self._level(lev)[0], lev.diag, lev.g, *lev.n3, r)
 
     def mg_smooth(self, lev, colour):
-        stencil, axes = self._level(lev)
+        stencil, axes, _ = self._level(lev)
         for axis in axes:
             fill_periodic(lev.x, axis, lev.n3[2 - axis], lev.g)
-        _mg_smooth(lev.x, lev.b, *stencil, lev.inv_diag, colour, lev.g, *lev.n3)
+        self._on(lev, _mg_smooth, lev.x, lev.b, *stencil, lev.inv_diag, colour, lev.g, *lev.n3)
 
     def mg_smooth_from_zero(self, lev, colour):
-        _mg_smooth_from_zero(lev.x, lev.b, lev.inv_diag, colour, lev.g, *lev.n3)
+        self._on(lev, _mg_smooth_from_zero, lev.x, lev.b, lev.inv_diag, colour, lev.g, *lev.n3)
 
     def mg_residual_restrict(self, fine, coarse):
-        stencil, axes = self._level(fine)
+        stencil, axes, _ = self._level(fine)
         for axis in axes:
             fill_periodic(fine.x, axis, fine.n3[2 - axis], fine.g)
         fx, fy, fz = fine.factor
         scale = fine.diag.dtype.type(1.0 / (fx * fy * fz))
-        _mg_residual_restrict(
-            fine.x, fine.b, *stencil, fine.diag, fine.g, *fine.n3, fz, fy, fx, scale,
-            coarse.b, coarse.g, *coarse.n3,
+        self._on(
+            fine, _mg_residual_restrict, fine.x, fine.b, *stencil, fine.diag, fine.g, *fine.n3,
+            fz, fy, fx, scale, coarse.b, coarse.g, *coarse.n3,
         )  # fmt: skip
 
     def mg_prolong(self, coarse, fine):
         fx, fy, fz = fine.factor
-        _mg_prolong(coarse.x, coarse.g, fz, fy, fx, fine.x, fine.g, *fine.n3)
+        self._on(fine, _mg_prolong, coarse.x, coarse.g, fz, fy, fx, fine.x, fine.g, *fine.n3)
 
     def mg_coarse_solve(self, lev, pinv, flat):
         _mg_coarse_solve(pinv, flat, lev.b, lev.x)

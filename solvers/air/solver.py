@@ -307,6 +307,11 @@ class AirSolver:
 
     def step(self, max_dt=np.inf):
         """Advance one step of at most ``max_dt`` s; returns the step taken (s), 0 if stopped."""
+        # a small grid's kernels run on one thread (see solvers.backend.SERIAL_CELLS)
+        with self.backend.threads_for(int(np.prod(self.n3))):
+            return self._step(max_dt)
+
+    def _step(self, max_dt):
         if self.status != "ok":
             return 0.0
         start = time.perf_counter() if self.profile else 0.0

@@ -19,6 +19,7 @@ the only place in the project that imports cupy.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import platform
@@ -28,10 +29,21 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BACKEND_NAMES", "Backend", "BackendUnavailable", "select_backend", "cpu_name"]
+__all__ = ["BACKEND_NAMES", "SERIAL_CELLS", "Backend", "BackendUnavailable", "select_backend",
+           "serial_cells", "cpu_name"]
 
 #: Names accepted by :func:`select_backend`, fastest first.
 BACKEND_NAMES = ("cupy", "numba", "numpy")
+
+#: Work on fewer cells than this runs numba's kernels on one thread while
+#: OpenMP's idle threads sleep (:data:`OMP_WAIT_POLICY` passive, the default):
+#: waking one costs more than the work.  On the 2-core development VM, two
+#: passive threads against one: the pod at 0.5 m (3,900 cells) 90x against
+#: 237x real time, at 0.25 m (31,000) 23x against 33x; the 10 MW hall
+#: (217,000) 9.0x against 8.2x, and 10.0x with its coarse multigrid levels
+#: (27,000 cells and fewer) on one thread.  Spinning threads start at once
+#: (the pod at 0.25 m: 51x on two), so then nothing is made serial.
+SERIAL_CELLS = 40_000
 
 
 class BackendUnavailable(RuntimeError):
@@ -108,6 +120,33 @@ class Backend:
         if self.name == "cupy":
             self.xp.cuda.Device().synchronize()
 
+    def threads_for(self, cells: int) -> contextlib.AbstractContextManager:
+        """A context for work on ``cells`` cells: numba on one thread below :func:`serial_cells`.
+
+        numba's thread count is per calling thread, so this changes nothing
+        for other threads, and it is restored on leaving.
+        """
+        if self.name != "numba" or cells >= serial_cells():
+            return contextlib.nullcontext()
+        return _OneThread(self.module("numba"))
+
+
+class _OneThread:
+    """numba's kernels on one thread inside the context, the caller's count restored after."""
+
+    def __init__(self, numba: ModuleType):
+        self._numba = numba
+        self._threads = 1
+
+    def __enter__(self):
+        self._threads = self._numba.get_num_threads()
+        self._numba.set_num_threads(1)
+        return self
+
+    def __exit__(self, *exc):
+        self._numba.set_num_threads(self._threads)
+        return False
+
 
 def cpu_name() -> str:
     """Return the CPU model string (``/proc/cpuinfo`` on Linux, else ``platform``)."""
@@ -157,6 +196,14 @@ def _gpu_name(cupy: ModuleType) -> str:
 #: in the environment wins.  Read by OpenMP when numba first runs a parallel
 #: kernel, so it is set before numba is imported.
 OMP_WAIT_POLICY = "passive"
+
+
+def serial_cells() -> int:
+    """Cells below which numba's work runs on one thread: :data:`SERIAL_CELLS` while
+    OpenMP's idle threads sleep (the environment's ``OMP_WAIT_POLICY``, passive by
+    default), 0 when they spin."""
+    policy = os.environ.get("OMP_WAIT_POLICY", OMP_WAIT_POLICY).lower()
+    return SERIAL_CELLS if policy == "passive" else 0
 
 
 def _try_numba() -> tuple[ModuleType | None, str]:

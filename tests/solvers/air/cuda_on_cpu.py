@@ -22,6 +22,7 @@ synchronisation, as ours are.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import functools
 import hashlib
@@ -316,6 +317,10 @@ class CpuCudaBackend:
     @staticmethod
     def synchronize():
         return None
+
+    @staticmethod
+    def threads_for(cells):
+        return contextlib.nullcontext()
 
 
 def gpu_backend():

@@ -151,3 +151,38 @@ def test_solve_meets_the_tolerance(shape):
         check.k.mg_residual_of(check.levels[0], p.astype(float), b.astype(float), r)
         assert np.linalg.norm(shifted(r, fine.g, fine.n3)) <= 1.01e-4 * np.linalg.norm(inner)
     assert abs(iterations[0] - iterations[1]) <= 1
+
+
+def test_small_levels_run_on_one_thread_and_give_the_threads_back(monkeypatch):
+    """With sleeping (passive) OpenMP threads, numba smooths levels below
+    ``SERIAL_CELLS`` on one thread (waking a second thread costs more than their
+    work), the fine level on all threads, and every call leaves the thread count
+    as it found it."""
+    import numba
+
+    import solvers.air.kernels_numba as kn
+    from solvers.backend import SERIAL_CELLS
+
+    monkeypatch.setenv("OMP_WAIT_POLICY", "passive")
+
+    grid = Grid((48, 40, 24), (0.1, 0.1, 0.1))
+    grid.add_obstacle((1.0, 1.0, 0.0), (2.0, 2.0, 1.2))
+    n3 = (24, 40, 48)
+    mg = PoissonMG(grid.face_masks(), n3, GHOST, grid.spacing, (False,) * 3, NumbaKernels(),
+                   select_backend("numpy"), np.float32)  # fmt: skip
+    assert np.prod(n3) >= SERIAL_CELLS > np.prod(mg.levels[1].n3)
+    seen = []
+    smooth = kn._mg_smooth
+
+    def recording(x, *args):
+        seen.append((x.size, numba.get_num_threads()))
+        return smooth(x, *args)
+
+    monkeypatch.setattr(kn, "_mg_smooth", recording)
+    threads = numba.get_num_threads()
+    _random_interior(mg.levels[:1], "b", np.float32, 7)
+    mg._cycle_from_r()
+    assert numba.get_num_threads() == threads
+    fine = mg.levels[0].x.size
+    assert {t for size, t in seen if size == fine} == {threads}
+    assert {t for size, t in seen if size != fine} == {1}

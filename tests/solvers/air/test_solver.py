@@ -196,3 +196,24 @@ def test_advance_lands_exactly_on_target(numba):
     speed, T = solver.speed(), solver.temperature()
     assert speed.shape == T.shape == (5, 6, 8)
     assert np.isnan(T[solver.grid.solid]).all() and np.isfinite(T[~solver.grid.solid]).all()
+
+
+def test_a_small_grids_step_runs_its_kernels_on_one_thread(monkeypatch):
+    """With sleeping (passive) OpenMP threads, the closed room (240 cells) steps
+    with numba on one thread, and the caller's thread count is back afterwards
+    (``solvers.backend.serial_cells``)."""
+    import numba
+
+    monkeypatch.setenv("OMP_WAIT_POLICY", "passive")
+    solver = closed_room(select_backend("numba"))
+    seen = []
+    divergence = solver.kernels.divergence
+
+    def recording(*args):
+        seen.append(numba.get_num_threads())
+        return divergence(*args)
+
+    solver.kernels.divergence = recording
+    threads = numba.get_num_threads()
+    solver.step()
+    assert seen == [1] and numba.get_num_threads() == threads

@@ -81,3 +81,29 @@ def test_cupy_backend_round_trip():
     assert isinstance(back, np.ndarray)
     np.testing.assert_allclose(back, 2 * host)
     assert select_backend("auto").name == "cupy"
+
+
+def test_small_work_runs_numba_on_one_thread_and_restores_the_count(monkeypatch):
+    """``threads_for``: with sleeping (passive) OpenMP threads, work below
+    ``SERIAL_CELLS`` gets one thread (waking one costs more than small work
+    takes), at or above it the caller's count stays; with spinning (active)
+    threads nothing changes; leaving restores the count, even on an error."""
+    from solvers.backend import SERIAL_CELLS
+
+    monkeypatch.setenv("OMP_WAIT_POLICY", "passive")
+    backend = select_backend("numba")
+    numba = backend.module("numba")
+    threads = numba.get_num_threads()
+    with backend.threads_for(SERIAL_CELLS - 1):
+        assert numba.get_num_threads() == 1
+    assert numba.get_num_threads() == threads
+    with backend.threads_for(SERIAL_CELLS):
+        assert numba.get_num_threads() == threads
+    with pytest.raises(KeyError), backend.threads_for(10):
+        raise KeyError("inside")
+    assert numba.get_num_threads() == threads
+    with select_backend("numpy").threads_for(10):
+        assert numba.get_num_threads() == threads
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    with backend.threads_for(10):
+        assert numba.get_num_threads() == threads
