@@ -12,10 +12,11 @@ Missing eddy viscosity is passed as a 1-element dummy with ``has_nut=False``
 
 from __future__ import annotations
 
+import numba
 import numpy as np
-from numba import get_num_threads, njit, prange, set_num_threads
+from numba import njit, prange
 
-from solvers.backend import serial_cells
+from solvers.backend import OneThread, serial_cells
 
 from .boundary import fill_periodic
 from .kernels_numba_mg import (
@@ -421,14 +422,10 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
 
     def _on(self, lev, kernel, *args):
         """``kernel(*args)``, on one thread if ``lev`` is a small level."""
-        threads = get_num_threads()
-        if threads == 1 or not self._level(lev)[2]:
+        if not self._level(lev)[2]:
             return kernel(*args)
-        set_num_threads(1)
-        try:
+        with OneThread(numba):
             return kernel(*args)
-        finally:
-            set_num_threads(threads)
 
     def mg_fill_periodic(self, lev, a):
         for axis in self._level(lev)[1]:

@@ -29,8 +29,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BACKEND_NAMES", "SERIAL_CELLS", "Backend", "BackendUnavailable", "select_backend",
-           "serial_cells", "cpu_name"]
+__all__ = ["BACKEND_NAMES", "SERIAL_CELLS", "Backend", "BackendUnavailable", "OneThread",
+           "select_backend", "serial_cells", "cpu_name"]
 
 #: Names accepted by :func:`select_backend`, fastest first.
 BACKEND_NAMES = ("cupy", "numba", "numpy")
@@ -128,11 +128,17 @@ class Backend:
         """
         if self.name != "numba" or cells >= serial_cells():
             return contextlib.nullcontext()
-        return _OneThread(self.module("numba"))
+        return OneThread(self.module("numba"))
 
 
-class _OneThread:
-    """numba's kernels on one thread inside the context, the caller's count restored after."""
+class OneThread:
+    """numba's kernels on one thread inside the context, the caller's count restored after.
+
+    Parameters
+    ----------
+    numba : module
+        The imported numba (its thread count is per calling thread).
+    """
 
     def __init__(self, numba: ModuleType):
         self._numba = numba
