@@ -40,7 +40,7 @@ from twin.files import load_layout  # noqa: E402
 
 #: Kernel methods timed on the solver's kernel sets.
 SOLVER_KERNELS = ("smagorinsky", "max_abs", "divergence", "project")
-TRANSPORT_KERNELS = ("sl_trace", "sl_scalar", "sl_velocity", "diffuse_scalar",
+TRANSPORT_KERNELS = ("sl_trace", "sl_scalar", "sl_velocities", "diffuse_scalar",
                      "diffuse_velocity", "fluid_sums", "shift_back")  # fmt: skip
 #: Ghost fills of the solver's :class:`solvers.air.boundary.Ghosts`.
 FILLS = ("velocity", "temperature", "cell_even")
@@ -107,9 +107,9 @@ def main(argv=None):
     dts, iterations, fixes = [], [], []
     step = solver.step
 
-    def recorded_step(max_dt=np.inf):
+    def recorded_step(max_dt=np.inf, land=False):
         start = time.perf_counter()
-        dt = step(max_dt)
+        dt = step(max_dt, land)
         watch.seconds["air step (all)"] += time.perf_counter() - start
         dts.append(dt)
         iterations.append(solver.poisson.iterations)

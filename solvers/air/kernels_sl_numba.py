@@ -155,6 +155,63 @@ def _sl_face(q, qf, dx, dy, dz, mask, ck, cj, ci, px, py, pz, g, nz, ny, nx, out
             o[ii] = moved if mr[ii] else qr[ii]
 
 
+@njit(inline="always")
+def _sl_face_at(qf, plane, row, pk, pj, pi, zl, yl, xl, zh, yh, xh, sk, sj, si, lo, fz, fy, fx,
+                px, py, pz):  # fmt: skip
+    """The face component at the departure point of the face whose centre is (pk, pj, pi) less
+    its stagger (sk, sj, si), moved by the mean of its two cells' displacements."""
+    half = qf.dtype.type(0.5)
+    pk = _place(pk - half * (zl + zh), lo, fz, pz)
+    pj = _place(pj - half * (yl + yh), lo, fy, py)
+    pi = _place(pi - half * (xl + xh), lo, fx, px)
+    return _sample(qf, plane, row, pk + sk, pj + sj, pi + si)
+
+
+@njit(parallel=True, **_JIT)
+def _sl_faces(u, v, w, uf, vf, wf, dx, dy, dz, ou, ov, ow, cu, cv, cw, px, py, pz,
+              g, nz, ny, nx, uo, vo, wo):  # fmt: skip
+    """:func:`_sl_face` of the three components in one pass (``cu``, ``cv``, ``cw``: which).
+
+    A cell's displacement row is read once for the three faces below it,
+    and the loop runs once: 2.75 ms against 3.15 ms for three passes on
+    the 10 MW hall (one core).  Same positions and sums as :func:`_sl_face`,
+    so the same answers.
+    """
+    real = u.dtype.type
+    half, lo, fz, fy, fx = _box(u, g, nz, ny, nx)
+    zero = half - half
+    plane, row = _strides(u)
+    for kj in prange(nz * ny):
+        k = kj // ny + g
+        j = kj % ny + g
+        rk, rj = real(k), real(j)
+        zc, yc, xc = dz[k, j, g:], dy[k, j, g:], dx[k, j, g:]
+        # the cell below along x, y and z
+        zw, yw, xw = dz[k, j, g - 1 :], dy[k, j, g - 1 :], dx[k, j, g - 1 :]
+        zs, ys, xs = dz[k, j - 1, g:], dy[k, j - 1, g:], dx[k, j - 1, g:]
+        zd, yd, xd = dz[k - 1, j, g:], dy[k - 1, j, g:], dx[k - 1, j, g:]
+        mu, mv, mw = ou[k, j, g:], ov[k, j, g:], ow[k, j, g:]
+        qu, qv, qw = u[k, j, g:], v[k, j, g:], w[k, j, g:]
+        au, av, aw = uo[k, j, g:], vo[k, j, g:], wo[k, j, g:]
+        for ii in range(nx):
+            ri = real(ii + g)
+            if cu:
+                m = _sl_face_at(uf, plane, row, rk, rj, ri - half, zw[ii], yw[ii], xw[ii],
+                                zc[ii], yc[ii], xc[ii], zero, zero, half, lo, fz, fy, fx,
+                                px, py, pz)  # fmt: skip
+                au[ii] = m if mu[ii] else qu[ii]
+            if cv:
+                m = _sl_face_at(vf, plane, row, rk, rj - half, ri, zs[ii], ys[ii], xs[ii],
+                                zc[ii], yc[ii], xc[ii], zero, half, zero, lo, fz, fy, fx,
+                                px, py, pz)  # fmt: skip
+                av[ii] = m if mv[ii] else qv[ii]
+            if cw:
+                m = _sl_face_at(wf, plane, row, rk - half, rj, ri, zd[ii], yd[ii], xd[ii],
+                                zc[ii], yc[ii], xc[ii], half, zero, zero, lo, fz, fy, fx,
+                                px, py, pz)  # fmt: skip
+                aw[ii] = m if mw[ii] else qw[ii]
+
+
 @njit(parallel=True, **_JIT)
 def _fluid_sums(old, new, fluid, g, nz, ny, nx, sums):
     """Per block of rows: the four sums of ``fluid_sums`` (float64 lanes) into ``sums``."""
@@ -296,6 +353,10 @@ class NumbaSemiLagrangianKernels(SemiLagrangianKernels):
     def sl_velocity(self, c, q, disp, open_c, periodic, g, n3, out):
         _sl_face(q, _flat(q), *disp, open_c, int(c == 2), int(c == 1), int(c == 0), *periodic, g,
                  *n3, out)  # fmt: skip
+
+    def sl_velocities(self, vel, disp, open_, periodic, g, n3, out):
+        has = (n3[2] > 1, n3[1] > 1, n3[0] > 1)
+        _sl_faces(*vel, *(_flat(v) for v in vel), *disp, *open_, *has, *periodic, g, *n3, *out)
 
     def diffuse_scalar(self, T, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
         f = T.dtype.type

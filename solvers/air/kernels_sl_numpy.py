@@ -164,6 +164,17 @@ class SemiLagrangianKernels:
         S = shifted(open_c, g, n3)
         shifted(out, g, n3)[...] = xp.where(S > 0, moved, shifted(q, g, n3))
 
+    def sl_velocities(self, vel, disp, open_, periodic, g, n3, out):
+        """:meth:`sl_velocity` of every component the grid has (``n3`` longer than 1 on its axis).
+
+        ``vel``, ``open_`` and ``out`` are the (x, y, z) triples.  One call, so
+        that a backend may move all three in one pass (numba shares each
+        cell's displacements among the three faces below it).
+        """
+        for c in range(3):
+            if n3[2 - c] > 1:
+                self.sl_velocity(c, vel[c], disp, open_[c], periodic, g, n3, out[c])
+
     def diffuse_scalar(self, T, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
         """``out = T + dt * fluid * div(kappa_eff grad T)`` (°C); obstacle faces adiabatic."""
         S = lambda a, off=(0, 0, 0): shifted(a, g, n3, off)  # noqa: E731

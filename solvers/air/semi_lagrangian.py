@@ -196,10 +196,7 @@ class SemiLagrangianTransport:
         self._fix_energy(s.T, s.T_stage, gained)
         n = self._substeps(dt)
         s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt, n)
-        for c in range(3):
-            if n3[2 - c] > 1:
-                k.sl_velocity(c, s.vel[c], self.disp, s.open[c], self.periodic, g, n3,
-                              s.vel_new[c])  # fmt: skip
+        k.sl_velocities(s.vel, self.disp, s.open, self.periodic, g, n3, s.vel_new)
         s.vel_new, self.tmp = self._diffuse_momentum(s.vel_new, self.tmp, dt, n, s.T_new, pr)
 
     def _substeps(self, dt):

@@ -100,8 +100,8 @@ def test_the_halls_pressure_tolerance_moves_the_inlets_by_millikelvins():
         counts = []
         step = solver.step
 
-        def counted(max_dt=np.inf, step=step, solver=solver, counts=counts):
-            taken = step(max_dt)
+        def counted(max_dt=np.inf, land=False, step=step, solver=solver, counts=counts):
+            taken = step(max_dt, land)
             counts.append(solver.pressure_iterations)
             return taken
 

@@ -67,6 +67,30 @@ def test_sl_velocity_agrees(pair, dtype, c):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("flat", [False, True], ids=["3-D", "2-D"])
+def test_sl_velocities_agree_with_each_component_alone(pair, dtype, flat):
+    """numba moves the three components in one pass (the 2-D grid's two): the same
+    faces as the reference's one component at a time, and a missing one untouched."""
+    grid, vel, _, _ = _fields(dtype, seed=3)
+    n3 = (1, *N3[1:]) if flat else N3
+    masks = grid.face_masks()
+    if flat:  # one z layer of the 3-D fields: the arrays keep their ghosts
+        keep = slice(0, 1 + 2 * GHOST)
+        vel = [np.ascontiguousarray(v[keep]) for v in vel]
+        masks = [np.ascontiguousarray(m[keep]) for m in masks]
+    disp = _trace(pair[0], vel, n3)
+    ref = [np.zeros_like(v) for v in vel]
+    for c in range(3 - flat):
+        pair[0].sl_velocity(c, vel[c], disp, masks[c], PERIODIC_X, GHOST, n3, ref[c])
+    out = [np.zeros_like(v) for v in vel]
+    pair[1].sl_velocities(vel, disp, masks, PERIODIC_X, GHOST, n3, out)
+    for c in range(3):
+        _close(out[c], ref[c], dtype)
+    if flat:
+        assert not out[2].any()
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_energy_fix_kernels_agree(pair, dtype):
     """The fix-up's sums against a float64 NumPy sum, and its shift on both backends."""
     grid, _, T, _ = _fields(dtype)

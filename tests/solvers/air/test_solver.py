@@ -198,6 +198,44 @@ def test_advance_lands_exactly_on_target(numba):
     assert np.isnan(T[solver.grid.solid]).all() and np.isfinite(T[~solver.grid.solid]).all()
 
 
+def test_advance_evens_out_its_steps_to_land(numba):
+    """advance_to covers the time with even steps, none above the stable one, instead
+    of full steps and a short last one (which would spoil the pressure's warm start)."""
+    solver = closed_room(numba, dtype="float32")
+    solver.advance_to(2.0)
+    stable = solver.stable_dt()
+    target = solver.time + 4.3 * stable  # 4.3 stable steps: 5 even ones, not 4 and a short one
+    taken, step = [], solver.step
+
+    def recording(max_dt=np.inf, land=False):
+        limit = solver.stable_dt()
+        dt = step(max_dt, land)
+        taken.append((dt, limit))
+        return dt
+
+    solver.step = recording
+    assert solver.advance_to(target) == "ok"
+    assert solver.time == pytest.approx(target, rel=1e-12)
+    dts, limits = np.array(taken).T
+    assert len(dts) == 5
+    assert np.all(dts <= limits * (1 + 1e-9))
+    # each step is the time left over the stable steps that cover it; the flow
+    # barely changes over 5 steps, so they come out within 5 % of each other
+    assert dts.max() < 1.05 * dts.min()
+    assert dts[-1] > 0.5 * dts.max()
+
+
+def test_landing_step_covers_the_time_left_in_even_steps():
+    from solvers.air.solver import _landing_step
+
+    assert _landing_step(0.1, 0.05) == 0.05
+    assert _landing_step(0.1, 0.1) == 0.1
+    assert _landing_step(0.1, 0.25) == pytest.approx(0.25 / 3)
+    # a time left that rounding put a hair above two steps is still two steps
+    assert _landing_step(0.1, 0.2 * (1 + 1e-13)) == pytest.approx(0.1)
+    assert _landing_step(0.1, np.inf) == 0.1
+
+
 def test_a_small_grids_step_runs_its_kernels_on_one_thread(monkeypatch):
     """With sleeping (passive) OpenMP threads, the closed room (240 cells) steps
     with numba on one thread, and the caller's thread count is back afterwards
