@@ -150,9 +150,8 @@ def kernel_table(solver):
              6 * b),
             ("sl_scalar", lambda: sl.kernels.sl_scalar(solver.T, sl.disp, solver.fluid, per, g, n3,
                                                        solver.T_new), 5 * b + 1),
-            ("sl_velocity u", lambda: sl.kernels.sl_velocity(0, solver.vel[0], sl.disp,
-                                                             solver.open[0], per, g, n3,
-                                                             solver.vel_new[0]), 5 * b + 1),
+            ("sl_velocities", lambda: sl.kernels.sl_velocities(
+                solver.vel, sl.disp, solver.open, per, g, n3, solver.vel_new), 9 * b + 3),
             ("diffuse_scalar", lambda: sl.kernels.diffuse_scalar(solver.T, 2e-5, solver.nu_t, 1.2,
                                                                  solver.fluid, h, 1e-3, g, n3,
                                                                  solver.T_new),

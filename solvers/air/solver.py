@@ -117,7 +117,7 @@ def stable_dt(max_speed, nu_max, spacing, dims, cfl, max_force=0.0):
 
 
 def _landing_step(dt, time_left):
-    """The step (s) that covers ``time_left`` in ``ceil(time_left / dt)`` even steps of at most ``dt``.
+    """The step (s) that covers ``time_left`` in ``ceil(time_left / dt)`` even steps.
 
     The relative slack keeps a ``time_left`` that rounding left a hair above
     a whole number of steps from taking one step more.

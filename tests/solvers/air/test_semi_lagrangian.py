@@ -27,6 +27,11 @@ def pair():
     return SemiLagrangianKernels(), NumbaSemiLagrangianKernels()
 
 
+def _layer(a):
+    """The first z layer of a padded 3-D field with its ghosts: a 2-D grid's field."""
+    return np.ascontiguousarray(a[: 1 + 2 * GHOST])
+
+
 def _trace(kernels, vel, n3=N3, periodic=PERIODIC_X):
     disp = [np.zeros_like(v) for v in vel]
     kernels.sl_trace(vel, H, DT, periodic, GHOST, n3, disp)
@@ -74,10 +79,8 @@ def test_sl_velocities_agree_with_each_component_alone(pair, dtype, flat):
     grid, vel, _, _ = _fields(dtype, seed=3)
     n3 = (1, *N3[1:]) if flat else N3
     masks = grid.face_masks()
-    if flat:  # one z layer of the 3-D fields: the arrays keep their ghosts
-        keep = slice(0, 1 + 2 * GHOST)
-        vel = [np.ascontiguousarray(v[keep]) for v in vel]
-        masks = [np.ascontiguousarray(m[keep]) for m in masks]
+    if flat:
+        vel, masks = [_layer(v) for v in vel], [_layer(m) for m in masks]
     disp = _trace(pair[0], vel, n3)
     ref = [np.zeros_like(v) for v in vel]
     for c in range(3 - flat):
