@@ -88,6 +88,10 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
         self._xpby = cp.ElementwiseKernel(
             "T z, float64 beta", "T d", "d = z + (T)(beta * d)", "halltwin_xpby"
         )
+        self._extrapolate = cp.ElementwiseKernel(
+            "float64 theta", "T p, T last",
+            "T now = p; p = now + (T)(theta * (now - last)); last = now", "halltwin_extrapolate",
+        )  # fmt: skip
         # the CG's scalars are zero-dimensional device arrays, which these
         # kernels broadcast: the step lengths never visit the host
         self._ratio = cp.ElementwiseKernel(
@@ -174,6 +178,9 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
 
     def average(self, a, b, g, n3):
         self._run("average", a, n3, g, (a, b))
+
+    def extrapolate(self, p, last, theta):
+        self._extrapolate(float(theta), p, last)
 
     def max_abs(self, a, g, n3, offset=0.0):
         return self.max_abs_many([a], [offset], g, n3)[0]

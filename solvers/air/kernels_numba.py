@@ -25,11 +25,13 @@ from .kernels_numba_mg import (
 from .kernels_numba_mg import (
     _axpy2_dot,
     _chunks,
+    _copy_dot,
     _dot,
     _mg_apply_dot,
     _mg_coarse_solve,
     _mg_prolong,
     _mg_residual,
+    _mg_residual_norms,
     _mg_residual_restrict,
     _mg_smooth,
     _mg_smooth_from_zero,
@@ -273,6 +275,19 @@ def _average(a, b, g, nz, ny, nx):
 
 
 @njit(parallel=True, **_JIT)
+def _extrapolate(p, last, theta):
+    # by rows, ghosts included: the engine hands out a few rows at a time
+    # (numba.parallel_chunksize), which for single cells would be 100,000 chunks
+    nz, ny, nx = p.shape
+    for kj in prange(nz * ny):
+        pr, lr = p[kj // ny, kj % ny], last[kj // ny, kj % ny]
+        for i in range(nx):
+            now = pr[i]
+            pr[i] = now + theta * (now - lr[i])
+            lr[i] = now
+
+
+@njit(parallel=True, **_JIT)
 def _max_abs_bits(a, offset, magnitude, best, g, nz, ny, nx):
     """Per block of rows, the largest ``|a - offset|`` as the bits of a float (``best``).
 
@@ -379,6 +394,9 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
     def average(self, a, b, g, n3):
         _average(a, b, g, *n3)
 
+    def extrapolate(self, p, last, theta):
+        _extrapolate(p, last, p.dtype.type(theta))
+
     def fill_ghosts(self, plan, fields, nu_t=None):
         dtype = fields[0].dtype
         tables = plan.device.get(("numba", dtype))
@@ -470,6 +488,14 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
 
     def mg_dot(self, lev, a, b):
         return float(_dot(a, b, lev.g, *lev.n3))
+
+    def mg_residual_norms(self, lev, x, b, r):
+        self.mg_fill_periodic(lev, x)
+        bb, rr = _mg_residual_norms(x, b, *self._level(lev)[0], lev.diag, lev.g, *lev.n3, r)
+        return float(bb), float(rr)
+
+    def mg_copy_dot(self, lev, z, r, d):
+        return float(_copy_dot(z, r, d, lev.g, *lev.n3))
 
     def mg_axpy2_dot(self, lev, alpha, d, q, p, r):
         alpha = p.dtype.type(alpha)

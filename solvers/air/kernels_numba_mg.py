@@ -118,6 +118,29 @@ def _mg_residual(x, b, cx, cy, cz, ihx2, ihy2, ihz2, diag, g, nz, ny, nx, out):
 
 
 @njit(parallel=True, **_JIT)
+def _mg_residual_norms(x, b, cx, cy, cz, ihx2, ihy2, ihz2, diag, g, nz, ny, nx, out):
+    """``out = b - A x``; returns ``b · b`` and ``out · out`` (float64)."""
+    rows = nz * ny
+    blocks = _chunks(rows)
+    bb = rr = 0.0
+    for blk in prange(blocks):
+        nb = np.empty(nx, dtype=x.dtype)
+        for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
+            k, j = kj // ny + g, kj % ny + g
+            _neighbours_row(x, cx, cy, cz, ihx2, ihy2, ihz2, k, j, g, nx, nb)
+            xr, br, dr, o = x[k, j, g:], b[k, j, g:], diag[k, j, g:], out[k, j, g:]
+            row_b = row_r = 0.0
+            for i in range(nx):
+                ri = br[i] - (dr[i] * xr[i] - nb[i])
+                o[i] = ri
+                row_b += br[i] * br[i]
+                row_r += ri * ri
+            bb += row_b
+            rr += row_r
+    return bb, rr
+
+
+@njit(parallel=True, **_JIT)
 def _mg_apply_dot(x, cx, cy, cz, ihx2, ihy2, ihz2, diag, g, nz, ny, nx, out):
     """``out = A x``; returns ``x · out`` (float64)."""
     rows = nz * ny
@@ -225,6 +248,21 @@ def _dot(a, b, g, nz, ny, nx):
         row = 0.0
         for i in range(nx):
             row += ar[i] * br[i]
+        total += row
+    return total
+
+
+@njit(parallel=True, **_JIT)
+def _copy_dot(z, r, d, g, nz, ny, nx):
+    """``d = z``; returns ``r · z`` (float64)."""
+    total = 0.0
+    for kj in prange(nz * ny):
+        k, j = kj // ny + g, kj % ny + g
+        zr, rr, dr = z[k, j, g:], r[k, j, g:], d[k, j, g:]
+        row = 0.0
+        for i in range(nx):
+            dr[i] = zr[i]
+            row += rr[i] * zr[i]
         total += row
     return total
 

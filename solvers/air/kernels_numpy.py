@@ -122,6 +122,12 @@ class NumpyKernels:
         S = lambda x: shifted(x, g, n3)  # noqa: E731
         S(b)[...] = 0.5 * (S(a) + S(b))
 
+    def extrapolate(self, p, last, theta):
+        """``p += theta (p - last)`` and ``last = p`` as it was, over whole arrays (in place)."""
+        guess = p + theta * (p - last)
+        last[...] = p
+        p[...] = guess
+
     def momentum_update(self, c, vel, T, nu, nu_t, open_c, h, dt, buoyancy_c, t_ref, g, n3, out):
         """``out = vel[c] + dt * open_c * (advection + diffusion + buoyancy)`` (m/s).
 
@@ -367,6 +373,16 @@ class NumpyKernels:
         """:meth:`mg_axpy2`, then returns the new ``r · r`` (a backend scalar)."""
         self.mg_axpy2(lev, alpha, d, q, p, r)
         return self.mg_dot(lev, r, r)
+
+    def mg_residual_norms(self, lev, x, b, r):
+        """:meth:`mg_residual_of`; returns ``(b · b, r · r)`` (backend scalars)."""
+        self.mg_residual_of(lev, x, b, r)
+        return self.mg_dot(lev, b, b), self.mg_dot(lev, r, r)
+
+    def mg_copy_dot(self, lev, z, r, d):
+        """``d = z`` on the interior; returns ``r · z`` (a backend scalar)."""
+        shifted(d, lev.g, lev.n3)[...] = shifted(z, lev.g, lev.n3)
+        return self.mg_dot(lev, r, z)
 
     def ratio(self, a, b):
         """``a / b`` of two backend scalars where ``b > 0``, else 0 (NaN ``b`` included)."""

@@ -18,8 +18,9 @@ even with obstacles.
 
 The V-cycle's input and output are the fine level's own ``b`` and ``x``, and
 the backends may fuse what follows each other (the first half-sweep from
-zero, residual and restriction, ``A d`` and ``d · A d``, the CG update and
-``r · r``): :class:`.NumpyKernels` composes each fused primitive from the
+zero, residual and restriction, the first residual and the norms of ``b``
+and ``r``, the first direction and ``r · z``, ``A d`` and ``d · A d``, the
+CG update and ``r · r``): :class:`.NumpyKernels` composes each fused primitive from the
 plain ones, and a compiled backend overrides what pays.
 """
 
@@ -279,18 +280,16 @@ class PoissonMG:
         fine = self.levels[0]
         r, z, d, q = self._r, self._z, self._p, self._q
         k.mg_fill_periodic(fine, p)
-        k.mg_residual_of(fine, p, b, r)
-        bb, rr = k.to_host(k.mg_dot(fine, b, b), k.mg_dot(fine, r, r))
+        bb, rr = k.to_host(*k.mg_residual_norms(fine, p, b, r))
         target = max(rtol * np.sqrt(bb), atol)
         rr = np.sqrt(rr)
         self.iterations = 0
         if rr <= target:
             return rr
         self._precondition(r, z)
-        d[...] = z
         # rz, curvature and the step lengths stay backend scalars (on a GPU,
         # device values the kernels read there): one read-back an iteration
-        rz = k.mg_dot(fine, r, z)
+        rz = k.mg_copy_dot(fine, z, r, d)  # d = z
         for it in range(1, max_iter + 1):
             k.mg_fill_periodic(fine, d)
             curvature = k.mg_apply_dot(fine, d, q)

@@ -111,6 +111,12 @@ def test_other_kernels(dev, close, kernels, dtype):
     ref.average(vel[0], avg, GHOST, N3)
     gpu.average(dev(vel[0]), d_avg, GHOST, N3)
     close(d_avg, avg, dtype)
+    guess, last = T.copy(), vel[1].copy()
+    d_guess, d_last = dev(guess), dev(last)
+    ref.extrapolate(guess, last, 0.7)
+    gpu.extrapolate(d_guess, d_last, 0.7)
+    close(d_guess, guess, dtype)
+    close(d_last, last, dtype)
     assert gpu.max_abs(dev(T), GHOST, N3, 20.0) == pytest.approx(
         ref.max_abs(T, GHOST, N3, 20.0), rel=1e-6
     )

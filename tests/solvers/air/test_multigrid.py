@@ -101,7 +101,10 @@ def test_cg_kernels_agree(dtype):
         rr = mg.k.mg_axpy2_dot(lev, 0.3, out[0], out[1], out[2], out[3])
         dot = mg.k.mg_dot(lev, out[2], out[3])
         mg.k.mg_xpby(lev, out[3], 0.7, out[0])
-        results.append((out, curvature, rr, dot))
+        # the solve's start: the residual of p against q with both norms, d = r and r · r
+        norms = mg.k.mg_residual_norms(lev, out[2], out[1], out[3])
+        rz = mg.k.mg_copy_dot(lev, out[3], out[3], out[0])
+        results.append((out, curvature, rr, dot, *norms, rz))
     (ref_arrays, *ref_values), (fast_arrays, *fast_values) = results
     for a, b in zip(fast_arrays, ref_arrays, strict=True):
         _close(a, b, dtype, pair[0])
