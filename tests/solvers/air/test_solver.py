@@ -1,5 +1,7 @@
 """Solver behaviour: projection, conservation, boundary conditions, patches, stops."""
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -267,7 +269,7 @@ def test_a_pressure_that_took_no_iteration_is_not_extrapolated_on(numba):
 
     solver.poisson.solve = recording
     solver.advance_to(4.0)
-    after_none = [(cur[0], prev[1]) for prev, cur in zip(seen, seen[1:]) if prev[2] == 0]
+    after_none = [(cur[0], prev[1]) for prev, cur in pairwise(seen) if prev[2] == 0]
     assert len(after_none) >= 3
     for start, last in after_none:
         np.testing.assert_array_equal(start, last)
