@@ -39,7 +39,7 @@ from twin.engine import EngineOptions, Simulation  # noqa: E402
 from twin.files import load_layout  # noqa: E402
 
 #: Kernel methods timed on the solver's kernel sets.
-SOLVER_KERNELS = ("smagorinsky", "max_abs", "divergence", "project")
+SOLVER_KERNELS = ("smagorinsky", "max_abs", "divergence", "project", "extrapolate")
 TRANSPORT_KERNELS = ("sl_trace", "sl_scalar", "sl_velocities", "diffuse_scalar",
                      "diffuse_velocity", "fluid_sums", "shift_back")  # fmt: skip
 #: Ghost fills of the solver's :class:`solvers.air.boundary.Ghosts`.
