@@ -10,7 +10,8 @@ Usage::
 through :class:`twin.engine.Simulation` (coolant loops, controls and the
 room's patches included, no recording), so its ``dt`` is the one the hall's
 own flow allows.  After the engine's spin-up it runs ``--seconds`` of the
-scenario and prints: simulated seconds per wall second, air steps and their
+scenario and prints: simulated seconds per wall second (over the whole run,
+and the median and spread of its one-second windows), air steps and their
 ``dt``, CG iterations, the energy fixer's correction against the patches'
 booked heat (K per fluid cell and step), and for each kernel and each Python-level part of the
 step its milliseconds per air step and calls per step (wall time, measured
@@ -107,9 +108,9 @@ def main(argv=None):
     dts, iterations, fixes = [], [], []
     step = solver.step
 
-    def recorded_step(max_dt=np.inf, land=False):
+    def recorded_step(*args, **kwargs):
         start = time.perf_counter()
-        dt = step(max_dt, land)
+        dt = step(*args, **kwargs)
         watch.seconds["air step (all)"] += time.perf_counter() - start
         dts.append(dt)
         iterations.append(solver.poisson.iterations)
@@ -118,9 +119,16 @@ def main(argv=None):
         return dt
 
     solver.step = recorded_step
+    # one-second windows: a process's speed on a shared VM varies by 5-10 %
+    # from one run to the next but little within one, so the windows' median
+    # says how fast this run was and the spread whether the machine was quiet
+    windows = []
     start = time.perf_counter()
-    sim.run(args.seconds)
-    backend.synchronize()
+    for end in np.arange(1.0, args.seconds + 1e-9, 1.0):
+        begun = time.perf_counter()
+        sim.run(end)
+        backend.synchronize()
+        windows.append(time.perf_counter() - begun)
     wall = time.perf_counter() - start
     steps = len(dts)
     threads = backend.module("numba").get_num_threads() if backend.name == "numba" else None
@@ -129,6 +137,9 @@ def main(argv=None):
           f"{args.sweeps} sweeps, pressure rtol {solver.pressure_rtol:g}")  # fmt: skip
     print(f"{args.seconds:g} s simulated in {wall:.2f} s: {args.seconds / wall:.2f}x real time; "
           f"{steps} air steps, {1e3 * wall / steps:.2f} ms each with the engine")  # fmt: skip
+    rates = 1.0 / np.array(windows)
+    print(f"one-second windows: {np.median(rates):.2f}x real time (median), "
+          f"{np.percentile(rates, 10):.2f}-{np.percentile(rates, 90):.2f}x (10-90 %)")  # fmt: skip
     dt = np.array(dts)
     print(f"dt mean {dt.mean():.4f} s, median {np.median(dt):.4f}, min {dt.min():.4f}; "
           f"CG iterations mean {np.mean(iterations):.2f}, max {max(iterations)}")  # fmt: skip
