@@ -196,8 +196,8 @@ class SemiLagrangianTransport:
         s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt, n)
         k.sl_velocities(s.vel, self.disp, s.open, self.periodic, g, n3, s.vel_new)
         # the displacements are spent: the viscous step writes into their arrays
-        # (three fields fewer to keep in cache, 3.3 MB on the 10 MW hall's grid,
-        # about 2 % off its step on one core) and the next trace into the others
+        # (three fields fewer to keep in cache, 3.3 MB on the 10 MW hall's grid)
+        # and the next trace into the others
         s.vel_new, self.disp = self._diffuse_momentum(s.vel_new, self.disp, dt, n, s.T_new, pr)
 
     def _substeps(self, dt):
