@@ -104,20 +104,6 @@ def _mg_smooth_from_zero(x, b, inv_diag, colour, g, nz, ny, nx):
 
 
 @njit(parallel=True, **_JIT)
-def _mg_residual(x, b, cx, cy, cz, ihx2, ihy2, ihz2, diag, g, nz, ny, nx, out):
-    rows = nz * ny
-    blocks = _chunks(rows)
-    for blk in prange(blocks):
-        nb = np.empty(nx, dtype=x.dtype)
-        for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
-            k, j = kj // ny + g, kj % ny + g
-            _neighbours_row(x, cx, cy, cz, ihx2, ihy2, ihz2, k, j, g, nx, nb)
-            xr, br, dr, o = x[k, j, g:], b[k, j, g:], diag[k, j, g:], out[k, j, g:]
-            for i in range(nx):
-                o[i] = br[i] - (dr[i] * xr[i] - nb[i])
-
-
-@njit(parallel=True, **_JIT)
 def _mg_residual_norms(x, b, cx, cy, cz, ihx2, ihy2, ihz2, diag, g, nz, ny, nx, out):
     """``out = b - A x``; returns ``b · b`` and ``out · out`` (float64)."""
     rows = nz * ny

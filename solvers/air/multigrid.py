@@ -20,8 +20,8 @@ The V-cycle's input and output are the fine level's own ``b`` and ``x``, and
 the backends may fuse what follows each other (the first half-sweep from
 zero, residual and restriction, the first residual and the norms of ``b``
 and ``r``, the first direction and ``r · z``, ``A d`` and ``d · A d``, the
-CG update and ``r · r``): :class:`.NumpyKernels` composes each fused primitive from the
-plain ones, and a compiled backend overrides what pays.
+CG update and ``r · r``): :class:`.NumpyKernels` composes each fused
+primitive from the plain ones, and a compiled backend overrides what pays.
 """
 
 from __future__ import annotations

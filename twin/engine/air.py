@@ -161,7 +161,8 @@ def _add_patch(solver: AirSolver, box: Box, sink: str, source: str) -> None:
 #: moves the racks' mean inlet temperatures by 0.002 K on average (0.008 K at
 #: most) and the air field by 0.04 K RMS, against 0.93 K and 1.7 K between
 #: Courant 4 and 2, for 1.9 CG iterations a step instead of 3.0 (11 % less
-#: time a step on one core of the development VM; docs/performance.md).
+#: time a step on one core of the development VM; with even steps and an
+#: extrapolated start, 0.8 a step since; docs/performance.md).
 #: What is left is divergence the next step's projection removes: the room's
 #: mass and heat balances stay exact.
 HALL_PRESSURE_RTOL = 1e-3
