@@ -1,9 +1,10 @@
 """Compiled CPU kernels (numba) of the semi-Lagrangian step.
 
 The reference is :mod:`.kernels_sl_numpy`; each kernel here is one parallel
-pass over the interior box with no temporaries (rows ``k, j`` shared among
-threads, ``i`` innermost), and the interpolation weights are summed in the
-reference's order so that the two agree to rounding.
+pass over the interior box (rows ``k, j`` shared among threads in blocks,
+``i`` innermost, a few scratch rows per block and no whole-field
+temporaries), and the interpolation weights are summed in the reference's
+order so that the two agree to rounding.
 """
 
 from __future__ import annotations
@@ -26,24 +27,40 @@ def _place(p, lo, n, periodic):
     return min(max(p, lo), lo + n)
 
 
+# Each interpolating kernel works a row at a time in two loops.  The first
+# finds every departure point's base cell and fractions and keeps them in
+# scratch rows: arithmetic only, which LLVM vectorises (16 float32 lanes).  The
+# second reads the eight corners by scalar loads and weighs them.  On the
+# 10 MW hall (one core) that is 2.9 -> 1.5 ms for the faces, 2.0 -> 1.2 ms for
+# the trace and 0.74 -> 0.50 ms for the heat against one loop doing both:
+# there the reads kept the whole loop scalar.
+
+
 @njit(inline="always")
-def _sample(a, plane, row, pk, pj, pi):
-    """Trilinear value of the flat padded field ``a`` (strides ``plane``, ``row``) at (pk, pj, pi).
+def _corner(pk, pj, pi, plane, row, real):
+    """Flat index of the base corner of (pk, pj, pi) in a padded field, and its ``real`` fractions.
 
     Positions are placed inside the box (>= g - 0.5 > 0), so the unsigned
     conversion is floor and the base cell is never the last one: no clamping
-    here.  Unsigned 32-bit flat indices because numba wraps a signed index
+    needed.  Unsigned 32-bit flat indices because numba wraps a signed index
     that might be negative (a branch per read) and 64-bit index arithmetic
-    costs more: the scalar loop is 15-27 % faster than the AVX-512 gathers
-    LLVM makes of the 3-D indexing (on Zen 5 a gathered element costs about
-    what a scalar load does).  Fields are below 2**32 cells (checked).
+    costs more.  Fields are below 2**32 cells (checked by :func:`_flat`).
+    """
+    k0, j0, i0 = np.uint32(pk), np.uint32(pj), np.uint32(pi)
+    return k0 * plane + j0 * row + i0, pk - real(k0), pj - real(j0), pi - real(i0)
+
+
+@njit(inline="always")
+def _trilinear(a, plane, row, low, fk, fj, fi):
+    """Trilinear value of the flat padded field ``a`` from its base corner ``low`` and fractions.
+
+    Scalar loads: on the development VM's Zen 5 core they are 15-27 % faster
+    than the AVX-512 gathers LLVM makes of the same reads (a gathered element
+    costs about what a scalar load does).
     """
     real = a.dtype.type
-    k0, j0, i0 = np.uint32(pk), np.uint32(pj), np.uint32(pi)
-    fk, fj, fi = pk - real(k0), pj - real(j0), pi - real(i0)
     gk, gj, gi = real(1) - fk, real(1) - fj, real(1) - fi
     one = np.uint32(1)
-    low = k0 * plane + j0 * row + i0
     high = low + plane
     out = gk * gj * gi * a[low]
     out += gk * gj * fi * a[low + one]
@@ -58,21 +75,21 @@ def _sample(a, plane, row, pk, pj, pi):
 
 @njit(inline="always")
 def _strides(a):
-    """Plane and row strides (elements) of the padded field ``a``, unsigned for :func:`_sample`."""
+    """Plane and row strides (elements) of the padded field ``a``, unsigned for :func:`_corner`."""
     return np.uint32(a.shape[1] * a.shape[2]), np.uint32(a.shape[2])
 
 
 def _flat(a):
-    """``a`` as the 1-D view :func:`_sample` reads (a view, never a copy)."""
+    """``a`` as the 1-D view :func:`_trilinear` reads (a view, never a copy)."""
     if not a.flags.c_contiguous or a.size >= 2**32:
         raise ValueError(f"the kernels read C-contiguous fields below 2**32 cells, not {a.shape}")
     return a.reshape(-1)
 
 
 # Positions are worked out in the fields' own precision: float32 fields get
-# float32 positions (fewer and cheaper conversions, and a face 1.38 -> 1.21 ms
-# on the hall's grid when the loop was vectorised); 1e-5 cells of position
-# error at 100 cells, far below what the trilinear interpolation itself smooths.
+# float32 positions (twice the vector lanes, fewer conversions); 1e-5 cells of
+# position error at 100 cells, far below what the trilinear interpolation
+# itself smooths.
 
 
 @njit(inline="always")
@@ -80,6 +97,52 @@ def _box(a, g, nz, ny, nx):
     """``0.5``, the low wall ``g - 0.5`` and the axes' lengths in ``a``'s precision."""
     real = a.dtype.type
     return real(0.5), real(g - 0.5), real(nz), real(ny), real(nx)
+
+
+@njit(inline="always")
+def _corners_row(mk, mj, mi, sk, sj, si, plane, row, nx, corner, fk, fj, fi):
+    """Base corners and fractions of the points (mk, mj, mi) + (sk, sj, si) of a row."""
+    real = fk.dtype.type
+    for ii in range(nx):
+        corner[ii], fk[ii], fj[ii], fi[ii] = _corner(mk[ii] + sk, mj[ii] + sj, mi[ii] + si,
+                                                     plane, row, real)  # fmt: skip
+
+
+@njit(inline="always")
+def _departure_corners_row(rk, rj, ri, zl, yl, xl, zh, yh, xh, sk, sj, si, lo, fz, fy, fx,
+                           pz, py, px, plane, row, nx, corner, fk, fj, fi):  # fmt: skip
+    """Base corners and fractions where the points (rk, rj, ri + ii) of a row depart from.
+
+    Each moves back by the mean of two displacement rows (``zl``/``zh``...;
+    the same row twice for a cell's own) and is placed in the box, then
+    shifted by its field's stagger (sk, sj, si).
+    """
+    real = fk.dtype.type
+    half = real(0.5)
+    for ii in range(nx):
+        pk = _place(rk - half * (zl[ii] + zh[ii]), lo, fz, pz)
+        pj = _place(rj - half * (yl[ii] + yh[ii]), lo, fy, py)
+        pi = _place(ri + real(ii) - half * (xl[ii] + xh[ii]), lo, fx, px)
+        corner[ii], fk[ii], fj[ii], fi[ii] = _corner(pk + sk, pj + sj, pi + si, plane, row, real)
+
+
+@njit(inline="always")
+def _interpolate_row(a, plane, row, nx, corner, fk, fj, fi, scale, out):
+    """``out = scale * a`` at the row's corners and fractions."""
+    for ii in range(nx):
+        out[ii] = scale * _trilinear(a, plane, row, corner[ii], fk[ii], fj[ii], fi[ii])
+
+
+@njit(inline="always")
+def _interpolate_open_row(a, plane, row, nx, corner, fk, fj, fi, open_, keep, out):
+    """``out = a`` at the row's corners and fractions where ``open_``, else ``keep``.
+
+    Sampled everywhere, then selected: no slower than a branch (the points
+    are placed in the box, so every read is valid).
+    """
+    for ii in range(nx):
+        moved = _trilinear(a, plane, row, corner[ii], fk[ii], fj[ii], fi[ii])
+        out[ii] = moved if open_[ii] else keep[ii]
 
 
 @njit(parallel=True, **_JIT)
@@ -90,56 +153,53 @@ def _trace(u, v, w, uf, vf, wf, sx, sy, sz, px, py, pz, g, nz, ny, nx, dx, dy, d
     """
     real = u.dtype.type
     half, lo, fz, fy, fx = _box(u, g, nz, ny, nx)
+    zero = half - half
     plane, row = _strides(u)
-    for kj in prange(nz * ny):
-        k = kj // ny + g
-        j = kj % ny + g
-        rk, rj = real(k), real(j)
-        wl, wh, vl, vh = w[k, j, g:], w[k + 1, j, g:], v[k, j, g:], v[k, j + 1, g:]
-        ul, uh = u[k, j, g:], u[k, j, g + 1 :]
-        ox, oy, oz = dx[k, j, g:], dy[k, j, g:], dz[k, j, g:]
-        for ii in range(nx):
-            mk = _place(rk - half * sz * (half * (wl[ii] + wh[ii])), lo, fz, pz)
-            mj = _place(rj - half * sy * (half * (vl[ii] + vh[ii])), lo, fy, py)
-            mi = _place(real(ii + g) - half * sx * (half * (ul[ii] + uh[ii])), lo, fx, px)
-            ox[ii] = sx * _sample(uf, plane, row, mk, mj, mi + half)
-            oy[ii] = sy * _sample(vf, plane, row, mk, mj + half, mi)
-            oz[ii] = sz * _sample(wf, plane, row, mk + half, mj, mi)
+    rows = nz * ny
+    blocks = _chunks(rows)
+    for blk in prange(blocks):
+        # scratch rows: midpoints, base corners, fractions
+        mk, mj, mi = np.empty(nx, u.dtype), np.empty(nx, u.dtype), np.empty(nx, u.dtype)
+        corner = np.empty(nx, np.uint32)
+        fk, fj, fi = np.empty(nx, u.dtype), np.empty(nx, u.dtype), np.empty(nx, u.dtype)
+        for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
+            k = kj // ny + g
+            j = kj % ny + g
+            rk, rj = real(k), real(j)
+            wl, wh, vl, vh = w[k, j, g:], w[k + 1, j, g:], v[k, j, g:], v[k, j + 1, g:]
+            ul, uh = u[k, j, g:], u[k, j, g + 1 :]
+            for ii in range(nx):
+                mk[ii] = _place(rk - half * sz * (half * (wl[ii] + wh[ii])), lo, fz, pz)
+                mj[ii] = _place(rj - half * sy * (half * (vl[ii] + vh[ii])), lo, fy, py)
+                mi[ii] = _place(real(ii + g) - half * sx * (half * (ul[ii] + uh[ii])), lo, fx, px)
+            _corners_row(mk, mj, mi, zero, zero, half, plane, row, nx, corner, fk, fj, fi)
+            _interpolate_row(uf, plane, row, nx, corner, fk, fj, fi, sx, dx[k, j, g:])
+            _corners_row(mk, mj, mi, zero, half, zero, plane, row, nx, corner, fk, fj, fi)
+            _interpolate_row(vf, plane, row, nx, corner, fk, fj, fi, sy, dy[k, j, g:])
+            _corners_row(mk, mj, mi, half, zero, zero, plane, row, nx, corner, fk, fj, fi)
+            _interpolate_row(wf, plane, row, nx, corner, fk, fj, fi, sz, dz[k, j, g:])
 
 
 @njit(parallel=True, **_JIT)
 def _sl_scalar(q, qf, dx, dy, dz, mask, px, py, pz, g, nz, ny, nx, out):
     real = q.dtype.type
-    _, lo, fz, fy, fx = _box(q, g, nz, ny, nx)
+    half, lo, fz, fy, fx = _box(q, g, nz, ny, nx)
+    zero = half - half
     plane, row = _strides(q)
-    for kj in prange(nz * ny):
-        k = kj // ny + g
-        j = kj % ny + g
-        rk, rj = real(k), real(j)
-        ox, oy, oz = dx[k, j, g:], dy[k, j, g:], dz[k, j, g:]
-        mr, qr, o = mask[k, j, g:], q[k, j, g:], out[k, j, g:]
-        for ii in range(nx):
-            # sampled everywhere, then selected: no slower than a branch (positions
-            # are placed in the box, so every read is valid)
-            moved = _sample(
-                qf, plane, row,
-                _place(rk - oz[ii], lo, fz, pz),
-                _place(rj - oy[ii], lo, fy, py),
-                _place(real(ii + g) - ox[ii], lo, fx, px),
-            )  # fmt: skip
-            o[ii] = moved if mr[ii] else qr[ii]
-
-
-@njit(inline="always")
-def _sl_face_at(qf, plane, row, pk, pj, pi, zl, yl, xl, zh, yh, xh, sk, sj, si, lo, fz, fy, fx,
-                px, py, pz):  # fmt: skip
-    """The face component at the departure point of the face whose centre is (pk, pj, pi) less
-    its stagger (sk, sj, si), moved by the mean of its two cells' displacements."""
-    half = qf.dtype.type(0.5)
-    pk = _place(pk - half * (zl + zh), lo, fz, pz)
-    pj = _place(pj - half * (yl + yh), lo, fy, py)
-    pi = _place(pi - half * (xl + xh), lo, fx, px)
-    return _sample(qf, plane, row, pk + sk, pj + sj, pi + si)
+    rows = nz * ny
+    blocks = _chunks(rows)
+    for blk in prange(blocks):
+        corner = np.empty(nx, np.uint32)  # scratch rows: base corners, fractions
+        fk, fj, fi = np.empty(nx, q.dtype), np.empty(nx, q.dtype), np.empty(nx, q.dtype)
+        for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
+            k = kj // ny + g
+            j = kj % ny + g
+            oz, oy, ox = dz[k, j, g:], dy[k, j, g:], dx[k, j, g:]
+            _departure_corners_row(real(k), real(j), real(g), oz, oy, ox, oz, oy, ox,
+                                   zero, zero, zero, lo, fz, fy, fx, pz, py, px, plane, row, nx,
+                                   corner, fk, fj, fi)  # fmt: skip
+            _interpolate_open_row(qf, plane, row, nx, corner, fk, fj, fi, mask[k, j, g:],
+                                  q[k, j, g:], out[k, j, g:])  # fmt: skip
 
 
 @njit(parallel=True, **_JIT)
@@ -150,43 +210,43 @@ def _sl_faces(u, v, w, uf, vf, wf, dx, dy, dz, ou, ov, ow, cu, cv, cw, px, py, p
     it parts.  Faces not open keep their value.
 
     One pass for the three: a cell's displacement row is read once for the
-    three faces below it, 2.75 ms against 3.15 ms in three passes on the
-    10 MW hall (one core).  (The viscous step gains nothing that way: its
-    rows are read as vectors, and they stay in cache from one pass to the next.)
+    three faces below it (2.75 ms against 3.15 ms in three passes, before
+    the two-loop rows).  (The viscous step gains nothing that way: its rows
+    are read as vectors, and they stay in cache from one pass to the next.)
     """
     real = u.dtype.type
     half, lo, fz, fy, fx = _box(u, g, nz, ny, nx)
     zero = half - half
     plane, row = _strides(u)
-    for kj in prange(nz * ny):
-        k = kj // ny + g
-        j = kj % ny + g
-        rk, rj = real(k), real(j)
-        zc, yc, xc = dz[k, j, g:], dy[k, j, g:], dx[k, j, g:]
-        # the cell below along x, y and z
-        zw, yw, xw = dz[k, j, g - 1 :], dy[k, j, g - 1 :], dx[k, j, g - 1 :]
-        zs, ys, xs = dz[k, j - 1, g:], dy[k, j - 1, g:], dx[k, j - 1, g:]
-        zd, yd, xd = dz[k - 1, j, g:], dy[k - 1, j, g:], dx[k - 1, j, g:]
-        mu, mv, mw = ou[k, j, g:], ov[k, j, g:], ow[k, j, g:]
-        qu, qv, qw = u[k, j, g:], v[k, j, g:], w[k, j, g:]
-        au, av, aw = uo[k, j, g:], vo[k, j, g:], wo[k, j, g:]
-        for ii in range(nx):
-            ri = real(ii + g)
+    rows = nz * ny
+    blocks = _chunks(rows)
+    for blk in prange(blocks):
+        corner = np.empty(nx, np.uint32)  # scratch rows: base corners, fractions
+        fk, fj, fi = np.empty(nx, u.dtype), np.empty(nx, u.dtype), np.empty(nx, u.dtype)
+        for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
+            k = kj // ny + g
+            j = kj % ny + g
+            rk, rj, rg = real(k), real(j), real(g)
+            zc, yc, xc = dz[k, j, g:], dy[k, j, g:], dx[k, j, g:]
+            # the cell below along x, y and z, and the face's stagger
             if cu:
-                m = _sl_face_at(uf, plane, row, rk, rj, ri - half, zw[ii], yw[ii], xw[ii],
-                                zc[ii], yc[ii], xc[ii], zero, zero, half, lo, fz, fy, fx,
-                                px, py, pz)  # fmt: skip
-                au[ii] = m if mu[ii] else qu[ii]
+                _departure_corners_row(rk, rj, rg - half, dz[k, j, g - 1 :], dy[k, j, g - 1 :],
+                                       dx[k, j, g - 1 :], zc, yc, xc, zero, zero, half, lo, fz,
+                                       fy, fx, pz, py, px, plane, row, nx, corner, fk, fj, fi)
+                _interpolate_open_row(uf, plane, row, nx, corner, fk, fj, fi, ou[k, j, g:],
+                                      u[k, j, g:], uo[k, j, g:])
             if cv:
-                m = _sl_face_at(vf, plane, row, rk, rj - half, ri, zs[ii], ys[ii], xs[ii],
-                                zc[ii], yc[ii], xc[ii], zero, half, zero, lo, fz, fy, fx,
-                                px, py, pz)  # fmt: skip
-                av[ii] = m if mv[ii] else qv[ii]
+                _departure_corners_row(rk, rj - half, rg, dz[k, j - 1, g:], dy[k, j - 1, g:],
+                                       dx[k, j - 1, g:], zc, yc, xc, zero, half, zero, lo, fz,
+                                       fy, fx, pz, py, px, plane, row, nx, corner, fk, fj, fi)
+                _interpolate_open_row(vf, plane, row, nx, corner, fk, fj, fi, ov[k, j, g:],
+                                      v[k, j, g:], vo[k, j, g:])
             if cw:
-                m = _sl_face_at(wf, plane, row, rk - half, rj, ri, zd[ii], yd[ii], xd[ii],
-                                zc[ii], yc[ii], xc[ii], half, zero, zero, lo, fz, fy, fx,
-                                px, py, pz)  # fmt: skip
-                aw[ii] = m if mw[ii] else qw[ii]
+                _departure_corners_row(rk - half, rj, rg, dz[k - 1, j, g:], dy[k - 1, j, g:],
+                                       dx[k - 1, j, g:], zc, yc, xc, half, zero, zero, lo, fz,
+                                       fy, fx, pz, py, px, plane, row, nx, corner, fk, fj, fi)
+                _interpolate_open_row(wf, plane, row, nx, corner, fk, fj, fi, ow[k, j, g:],
+                                      w[k, j, g:], wo[k, j, g:])
 
 
 @njit(parallel=True, **_JIT)
