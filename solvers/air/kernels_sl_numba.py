@@ -100,6 +100,12 @@ def _box(a, g, nz, ny, nx):
 
 
 @njit(inline="always")
+def _corner_scratch(nx, dtype):
+    """A block's scratch rows for :func:`_corners_row`: base corners, and fractions in ``dtype``."""
+    return np.empty(nx, np.uint32), np.empty(nx, dtype), np.empty(nx, dtype), np.empty(nx, dtype)
+
+
+@njit(inline="always")
 def _corners_row(mk, mj, mi, sk, sj, si, plane, row, nx, corner, fk, fj, fi):
     """Base corners and fractions of the points (mk, mj, mi) + (sk, sj, si) of a row."""
     real = fk.dtype.type
@@ -158,10 +164,9 @@ def _trace(u, v, w, uf, vf, wf, sx, sy, sz, px, py, pz, g, nz, ny, nx, dx, dy, d
     rows = nz * ny
     blocks = _chunks(rows)
     for blk in prange(blocks):
-        # scratch rows: midpoints, base corners, fractions
+        # scratch rows: midpoints, then base corners and fractions
         mk, mj, mi = np.empty(nx, u.dtype), np.empty(nx, u.dtype), np.empty(nx, u.dtype)
-        corner = np.empty(nx, np.uint32)
-        fk, fj, fi = np.empty(nx, u.dtype), np.empty(nx, u.dtype), np.empty(nx, u.dtype)
+        corner, fk, fj, fi = _corner_scratch(nx, u.dtype)
         for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
             k = kj // ny + g
             j = kj % ny + g
@@ -189,8 +194,7 @@ def _sl_scalar(q, qf, dx, dy, dz, mask, px, py, pz, g, nz, ny, nx, out):
     rows = nz * ny
     blocks = _chunks(rows)
     for blk in prange(blocks):
-        corner = np.empty(nx, np.uint32)  # scratch rows: base corners, fractions
-        fk, fj, fi = np.empty(nx, q.dtype), np.empty(nx, q.dtype), np.empty(nx, q.dtype)
+        corner, fk, fj, fi = _corner_scratch(nx, q.dtype)
         for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
             k = kj // ny + g
             j = kj % ny + g
@@ -221,8 +225,7 @@ def _sl_faces(u, v, w, uf, vf, wf, dx, dy, dz, ou, ov, ow, cu, cv, cw, px, py, p
     rows = nz * ny
     blocks = _chunks(rows)
     for blk in prange(blocks):
-        corner = np.empty(nx, np.uint32)  # scratch rows: base corners, fractions
-        fk, fj, fi = np.empty(nx, u.dtype), np.empty(nx, u.dtype), np.empty(nx, u.dtype)
+        corner, fk, fj, fi = _corner_scratch(nx, u.dtype)
         for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
             k = kj // ny + g
             j = kj % ny + g
