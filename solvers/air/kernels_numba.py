@@ -4,10 +4,8 @@ Each kernel is one pass over the interior box with no temporary arrays: the
 ``k, j`` rows are shared among threads (``prange``), ``i`` runs innermost over
 contiguous memory.  The arithmetic follows :mod:`.kernels_numpy` term by term,
 so the two agree to rounding.  Compiled once and cached on disk
-(``cache=True``).
-
-Missing eddy viscosity is passed as a 1-element dummy with ``has_nut=False``
-(numba compiles one signature per argument type, and None would double them).
+(``cache=True``).  The flux scheme's transport kernels are in
+:mod:`.kernels_flux_numba`.
 """
 
 from __future__ import annotations
@@ -19,6 +17,7 @@ from numba import njit, prange
 from solvers.backend import OneThread, serial_cells
 
 from .boundary import fill_periodic
+from .kernels_flux_numba import heat_update, momentum_update
 from .kernels_numba_mg import (
     JIT as _JIT,
 )
@@ -34,6 +33,7 @@ from .kernels_numba_mg import (
     _mg_residual_restrict,
     _mg_smooth,
     _mg_smooth_from_zero,
+    _row,
     _xpby,
 )
 from .kernels_numpy import NumpyKernels
@@ -82,128 +82,6 @@ def _fill_axis(f0, f1, f2, nut, ops, coef, kappa, inv_prt, axis):
                     if flux != 0:
                         v += flux / (kappa + inv_prt * nut[first, j, i])
                     a[ghost, j, i] = v
-
-
-@njit(inline="always")
-def _limited(q_uu, q_u, q_d):
-    a = q_u - q_uu
-    b = q_d - q_u
-    ab = a * b
-    if ab > 0:
-        return q_u + ab / (a + b)
-    return q_u
-
-
-@njit(inline="always")
-def _face(vel, q_m2, q_m1, q_0, q_p1):
-    if vel >= 0:
-        return _limited(q_m2, q_m1, q_0)
-    return _limited(q_p1, q_0, q_m1)
-
-
-@njit(inline="always")
-def _scalar_flux(T, vd, nut, has_nut, kappa, inv_prt, fluid, h, k, j, i, dk, dj, di):
-    """Flux of T through the low face along (dk, dj, di) of cell (k, j, i)."""
-    vf = vd[k, j, i]
-    val = _face(
-        vf,
-        T[k - 2 * dk, j - 2 * dj, i - 2 * di],
-        T[k - dk, j - dj, i - di],
-        T[k, j, i],
-        T[k + dk, j + dj, i + di],
-    )
-    kf = kappa
-    if has_nut:
-        kf = kappa + 0.5 * inv_prt * (nut[k - dk, j - dj, i - di] + nut[k, j, i])
-    flux = vf * val - kf * (T[k, j, i] - T[k - dk, j - dj, i - di]) / h
-    return flux * (fluid[k - dk, j - dj, i - di] * fluid[k, j, i])
-
-
-@njit(parallel=True, **_JIT)
-def _scalar(T, u, v, w, kappa, nut, has_nut, inv_prt, fluid, hx, hy, hz, dt, g, nz, ny, nx, out):
-    for kj in prange(nz * ny):
-        k = kj // ny + g
-        j = kj % ny + g
-        for i in range(g, g + nx):
-            tend = (
-                -(
-                    _scalar_flux(
-                        T, u, nut, has_nut, kappa, inv_prt, fluid, hx, k, j, i + 1, 0, 0, 1
-                    )
-                    - _scalar_flux(T, u, nut, has_nut, kappa, inv_prt, fluid, hx, k, j, i, 0, 0, 1)
-                )
-                / hx
-            )
-            tend -= (
-                _scalar_flux(T, v, nut, has_nut, kappa, inv_prt, fluid, hy, k, j + 1, i, 0, 1, 0)
-                - _scalar_flux(T, v, nut, has_nut, kappa, inv_prt, fluid, hy, k, j, i, 0, 1, 0)
-            ) / hy
-            if nz > 1:
-                tend -= (
-                    _scalar_flux(
-                        T, w, nut, has_nut, kappa, inv_prt, fluid, hz, k + 1, j, i, 1, 0, 0
-                    )
-                    - _scalar_flux(T, w, nut, has_nut, kappa, inv_prt, fluid, hz, k, j, i, 1, 0, 0)
-                ) / hz
-            out[k, j, i] = T[k, j, i] + dt * fluid[k, j, i] * tend
-
-
-@njit(inline="always")
-def _mom_flux(q, vd, nut, has_nut, nu, h, k, j, i, ck, cj, ci, dk, dj, di, same):
-    """Flux of the component q through the low side along d of its control volume at (k, j, i)."""
-    mk, mj, mi = k - dk, j - dj, i - di
-    if same:
-        carrier = 0.5 * (vd[mk, mj, mi] + vd[k, j, i])
-        nuf = nu + nut[mk, mj, mi] if has_nut else nu
-    else:
-        carrier = 0.5 * (vd[k - ck, j - cj, i - ci] + vd[k, j, i])
-        nuf = nu
-        if has_nut:
-            nuf = nu + 0.25 * (
-                nut[k, j, i]
-                + nut[mk, mj, mi]
-                + nut[k - ck, j - cj, i - ci]
-                + nut[mk - ck, mj - cj, mi - ci]
-            )
-    val = _face(
-        carrier, q[mk - dk, mj - dj, mi - di], q[mk, mj, mi], q[k, j, i], q[k + dk, j + dj, i + di]
-    )
-    return carrier * val - nuf * (q[k, j, i] - q[mk, mj, mi]) / h
-
-
-@njit(parallel=True, **_JIT)
-def _momentum(
-    q, u, v, w, T, nu, nut, has_nut, open_c, hx, hy, hz, dt, force, t_ref, c, g, nz, ny, nx, out
-):
-    ck, cj, ci = int(c == 2), int(c == 1), int(c == 0)
-    for kj in prange(nz * ny):
-        k = kj // ny + g
-        j = kj % ny + g
-        for i in range(g, g + nx):
-            if open_c[k, j, i] == 0:
-                out[k, j, i] = q[k, j, i]
-                continue
-            tend = force * (0.5 * (T[k - ck, j - cj, i - ci] + T[k, j, i]) - t_ref)
-            tend -= (
-                _mom_flux(q, u, nut, has_nut, nu, hx, k, j, i + 1, ck, cj, ci, 0, 0, 1, c == 0)
-                - _mom_flux(q, u, nut, has_nut, nu, hx, k, j, i, ck, cj, ci, 0, 0, 1, c == 0)
-            ) / hx
-            tend -= (
-                _mom_flux(q, v, nut, has_nut, nu, hy, k, j + 1, i, ck, cj, ci, 0, 1, 0, c == 1)
-                - _mom_flux(q, v, nut, has_nut, nu, hy, k, j, i, ck, cj, ci, 0, 1, 0, c == 1)
-            ) / hy
-            if nz > 1:
-                tend -= (
-                    _mom_flux(q, w, nut, has_nut, nu, hz, k + 1, j, i, ck, cj, ci, 1, 0, 0, c == 2)
-                    - _mom_flux(q, w, nut, has_nut, nu, hz, k, j, i, ck, cj, ci, 1, 0, 0, c == 2)
-                ) / hz
-            out[k, j, i] = q[k, j, i] + dt * tend
-
-
-@njit(inline="always")
-def _row(a, k, j, g, dk, dj, di):
-    """Row (k, j) of ``a`` moved by (dk, dj, di): a view from the first interior cell."""
-    return a[k + dk, j + dj, g + di :]
 
 
 @njit(inline="always")
@@ -332,22 +210,7 @@ def _max_abs(a, offset, g, nz, ny, nx):
     return float(best.max().view(a.dtype))
 
 
-class EddyViscosityArgument:
-    """``_nut``: the eddy-viscosity argument of a kernel, a 1-element dummy when there is none.
-
-    numba compiles one signature per argument type, and None would double them.
-    """
-
-    def _nut(self, nu_t, dtype):
-        if nu_t is not None:
-            return nu_t, True
-        dummies = self.__dict__.setdefault("_dummy", {})
-        if dtype not in dummies:
-            dummies[dtype] = np.zeros((1, 1, 1), dtype=dtype)
-        return dummies[dtype], False
-
-
-class NumbaKernels(EddyViscosityArgument, NumpyKernels):
+class NumbaKernels(NumpyKernels):
     """The kernels of :class:`.NumpyKernels`, compiled: same signatures, same answers."""
 
     name = "numba"
@@ -356,30 +219,16 @@ class NumbaKernels(EddyViscosityArgument, NumpyKernels):
         super().__init__(np)
 
     def scalar_update(self, T, vel, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
-        nut, has = self._nut(nu_t, T.dtype)
-        _scalar(T, vel[0], vel[1], vel[2], kappa, nut, has, inv_prt, fluid, *h, dt, g, *n3, out)
+        f = T.dtype.type
+        nut, half_k = (T, f(0)) if nu_t is None else (nu_t, f(0.5 * inv_prt))
+        heat_update(T, *vel, f(kappa), nut, half_k, fluid, *(f(1.0 / hh) for hh in h), f(dt), g,
+                    *n3, out)  # fmt: skip
 
     def momentum_update(self, c, vel, T, nu, nu_t, open_c, h, dt, buoyancy_c, t_ref, g, n3, out):
-        nut, has = self._nut(nu_t, T.dtype)
-        _momentum(
-            vel[c],
-            vel[0],
-            vel[1],
-            vel[2],
-            T,
-            nu,
-            nut,
-            has,
-            open_c,
-            *h,
-            dt,
-            buoyancy_c,
-            t_ref,
-            c,
-            g,
-            *n3,
-            out,
-        )
+        f = T.dtype.type
+        nut, a1, a4 = (vel[c], f(0), f(0)) if nu_t is None else (nu_t, f(1), f(0.25))
+        momentum_update(vel[c], *vel, T, f(nu), nut, a1, a4, open_c, *(f(1.0 / hh) for hh in h),
+                        f(dt), f(buoyancy_c), f(0.5), f(t_ref), c, g, *n3, out)  # fmt: skip
 
     def smagorinsky(self, vel, cs_delta2, g, n3, h, out):
         f = out.dtype.type

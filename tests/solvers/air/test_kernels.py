@@ -42,45 +42,51 @@ def pair():
     return NumpyKernels(), NumbaKernels()
 
 
+def _layer(a):
+    """The first z layer of a padded 3-D field with its ghosts: a 2-D grid's field."""
+    return np.ascontiguousarray(a[: 1 + 2 * GHOST])
+
+
+def _flux_fields(dtype, flat, seed=0):
+    """Fields of :func:`_fields` and the grid's masks, on its first z layer if ``flat``."""
+    grid, vel, T, nut = _fields(dtype, seed)
+    fluid, masks = grid.fluid_mask(), grid.face_masks()
+    if not flat:
+        return N3, vel, T, nut, fluid, masks
+    layer = lambda arrays: [_layer(a) for a in arrays]  # noqa: E731
+    return (1, *N3[1:]), layer(vel), _layer(T), _layer(nut), _layer(fluid), layer(masks)
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("with_nut", [False, True])
-def test_scalar_update(pair, dtype, with_nut):
-    grid, vel, T, nut = _fields(dtype)
-    fluid = grid.fluid_mask()
+@pytest.mark.parametrize("flat", [False, True], ids=["3-D", "2-D"])
+def test_scalar_update(pair, dtype, with_nut, flat):
+    """numba goes an axis a row at a time, each face's flux once per side; on a 2-D grid
+    it skips z, as the reference does."""
+    n3, vel, T, nut, fluid, _ = _flux_fields(dtype, flat)
     outs = []
     for k in pair:
         out = np.zeros_like(T)
         k.scalar_update(
-            T, vel, 2e-3, nut if with_nut else None, 1 / 0.85, fluid, H, 0.01, GHOST, N3, out
+            T, vel, 2e-3, nut if with_nut else None, 1 / 0.85, fluid, H, 0.01, GHOST, n3, out
         )
         outs.append(out)
     _close(outs[1], outs[0], dtype)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("c", [0, 1, 2])
 @pytest.mark.parametrize("with_nut", [False, True])
-def test_momentum_update(pair, dtype, c, with_nut):
-    grid, vel, T, nut = _fields(dtype, seed=c)
-    masks = grid.face_masks()
+@pytest.mark.parametrize(
+    "c, flat", [(0, False), (1, False), (2, False), (0, True), (1, True)],
+    ids=["u-3-D", "v-3-D", "w-3-D", "u-2-D", "v-2-D"],
+)  # a 2-D grid has no w to solve
+def test_momentum_update(pair, dtype, c, with_nut, flat):
+    n3, vel, T, nut, _, masks = _flux_fields(dtype, flat, seed=c)
     outs = []
     for k in pair:
         out = np.zeros_like(T)
-        k.momentum_update(
-            c,
-            vel,
-            T,
-            1.5e-3,
-            nut if with_nut else None,
-            masks[c],
-            H,
-            0.01,
-            0.03,
-            20.0,
-            GHOST,
-            N3,
-            out,
-        )
+        k.momentum_update(c, vel, T, 1.5e-3, nut if with_nut else None, masks[c], H, 0.01, 0.03,
+                          20.0, GHOST, n3, out)  # fmt: skip
         outs.append(out)
     _close(outs[1], outs[0], dtype)
 
