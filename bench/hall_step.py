@@ -100,7 +100,7 @@ def main(argv=None):
     if transport is not None:
         for name in TRANSPORT_KERNELS:
             watch.wrap(transport.kernels, name)
-        watch.wrap(transport, "_fix_energy", "energy fix-up (all)")
+        watch.wrap(transport.kernels, "fix_energy", "energy fix-up (all)")
     for name in FILLS:
         watch.wrap(solver.ghosts, name, f"ghosts: {name}")
     watch.wrap(solver.poisson, "solve", "pressure solve (all)")
@@ -115,6 +115,7 @@ def main(argv=None):
         dts.append(dt)
         iterations.append(solver.poisson.iterations)
         if transport is not None:
+            # device scalars on a GPU: read back after the timed run, not in it
             fixes.append((transport.correction, transport.booked))
         return dt
 
@@ -144,7 +145,7 @@ def main(argv=None):
     print(f"dt mean {dt.mean():.4f} s, median {np.median(dt):.4f}, min {dt.min():.4f}; "
           f"CG iterations mean {np.mean(iterations):.2f}, max {max(iterations)}")  # fmt: skip
     if fixes:
-        fix, booked = np.mean(fixes, axis=0)
+        fix, booked = np.mean([[float(a), float(b)] for a, b in fixes], axis=0)
         print(f"energy fixer: {1e3 * fix:.2f} mK a fluid cell a step, the patches' booked heat "
               f"{1e3 * booked:.2f} mK")  # fmt: skip
     print(f"{'part':34s} {'ms/step':>8s} {'calls/step':>11s}")

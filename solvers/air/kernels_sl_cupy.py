@@ -149,16 +149,37 @@ extern "C" __global__ void fluid_row_sums(const real *old, const real *nw, const
     o[0] = total; o[1] = down; o[2] = up; o[3] = before;
 }
 
-extern "C" __global__ void shift_back(const real *old, real up, real down, real each,
-        const u8 *fl, DIMS, real *nw) {
+// energy_shares of kernels_sl_numpy on the device, one thread: the four sums (the rows'
+// sums summed) and the patches' heat in; up, down, each, correction and booked out, which
+// shift_back reads there, so that the step never waits for a read-back
+extern "C" __global__ void energy_shares(const double *sums, const double *heat, int patches,
+        double heat_scale, double cells, double *shares) {
+    if ((long long)blockDim.x * blockIdx.x + threadIdx.x != 0) return;
+    double gained = 0;
+    for (int p = 0; p < patches; ++p) gained += heat[p];
+    gained *= heat_scale;
+    double error = sums[3] + gained - sums[0];
+    double room = error > 0 ? sums[1] : sums[2];
+    double share = room > 0 ? fmin(fabs(error) / room, 1.0) : 0.0;
+    double rest = error > 0 ? error - share * room : error + share * room;
+    shares[0] = error > 0 ? share : 0.0;
+    shares[1] = error < 0 ? share : 0.0;
+    shares[2] = rest != 0 ? rest / cells : 0.0;
+    shares[3] = fabs(error) / fmax(cells, 1.0);
+    shares[4] = fabs(gained) / fmax(cells, 1.0);
+}
+
+extern "C" __global__ void shift_back(const real *old, const double *shares, const u8 *fl, DIMS,
+        real *nw) {
     CELL
     if (!fl[c]) return;
-    real zero = 0;
+    real zero = 0, up = shares[0], down = shares[1], each = shares[2];
     nw[c] += up * fmax(old[c] - nw[c], zero) - down * fmax(nw[c] - old[c], zero) + each;
 }
 """
 
-_NAMES = ("trace", "sl", "diffuse_scalar", "diffuse_velocity", "fluid_row_sums", "shift_back")
+_NAMES = ("trace", "sl", "diffuse_scalar", "diffuse_velocity", "fluid_row_sums", "energy_shares",
+          "shift_back")
 
 
 class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
@@ -225,13 +246,34 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
                 float(t_ref), int(c), out)  # fmt: skip
         self._run("diffuse_velocity", q, n3, g, args)
 
-    def fluid_sums(self, old, new, fluid, g, n3):
+    def _device_sums(self, old, new, fluid, g, n3):
+        """The four sums of ``fluid_sums`` as a device array: a row each, then the rows'."""
         rows = n3[0] * n3[1]
         out = self.cp.empty((rows, 4), dtype=np.float64)
         dims = [np.int32(v) for v in (g, *n3, new.shape[1], new.shape[2])]
         blocks = (rows + _BLOCK - 1) // _BLOCK
         self._fn(new.dtype, "fluid_row_sums")((blocks,), (_BLOCK,), (old, new, fluid, *dims, out))
-        return tuple(float(x) for x in out.sum(axis=0).tolist())  # one read-back
+        return out.sum(axis=0)
+
+    def fluid_sums(self, old, new, fluid, g, n3):
+        return tuple(float(x) for x in self._device_sums(old, new, fluid, g, n3).tolist())
 
     def shift_back(self, old, new, fluid, up, down, each, g, n3):
-        self._run("shift_back", new, n3, g, (old, float(up), float(down), float(each), fluid, new))
+        shares = self.cp.asarray(np.array([up, down, each], dtype=np.float64))
+        self._run("shift_back", new, n3, g, (old, shares, fluid, new))
+
+    def fix_energy(self, old, new, fluid, heat, heat_scale, fluid_cells, g, n3):
+        """:meth:`.SemiLagrangianKernels.fix_energy` without a read-back: four launches
+        (row sums, their sum, the shares, the shift); the diagnostics stay device scalars.
+        ``heat`` is float64 (the patches' own)."""
+        cp = self.cp
+        sums = self._device_sums(old, new, fluid, g, n3)
+        patches = 0 if heat is None else int(heat.size)
+        if heat is None:
+            heat = cp.zeros(1, dtype=np.float64)
+        shares = cp.empty(5, dtype=np.float64)
+        args = (sums, heat, np.int32(patches), np.float64(heat_scale), np.float64(fluid_cells),
+                shares)  # fmt: skip
+        self._fn(new.dtype, "energy_shares")((1,), (1,), args)
+        self._run("shift_back", new, n3, g, (old, shares, fluid, new))
+        return shares[3], shares[4]

@@ -25,6 +25,8 @@ or first-ghost values only.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .kernels_numpy import UNIT, _add, _scale, face_diffusivity, face_viscosity, shifted
@@ -217,6 +219,32 @@ class SemiLagrangianKernels:
         S(out)[...] = S(q) + dt * S(open_c) * tend
 
     # ------------------------------------------------------------ energy fix-up
+    def fix_energy(self, old, new, fluid, heat, heat_scale, fluid_cells, g, n3):
+        """Move ``new`` so that its fluid sum is ``old``'s plus the patches' heat, without new
+        extrema (see :func:`energy_shares`).
+
+        Parameters
+        ----------
+        heat : array or None
+            Each patch's heat this step (W).
+        heat_scale : float
+            K·cells a joule (the step over ``rho cp`` and a cell's volume).
+        fluid_cells : int
+            Number of fluid cells.
+
+        Returns
+        -------
+        correction, booked : backend scalars
+            The fix and the patches' heat, K per fluid cell (diagnostics: the
+            fix should be small next to the heat it keeps).  Host floats here;
+            a GPU backend keeps them on the device, so that nothing waits.
+        """
+        sums = self.fluid_sums(old, new, fluid, g, n3)
+        gained = heat_scale * float(self.xp.sum(heat)) if heat is not None else 0.0
+        up, down, each, correction, booked = energy_shares(*sums, gained, fluid_cells)
+        self.shift_back(old, new, fluid, up, down, each, g, n3)
+        return correction, booked
+
     def fluid_sums(self, old, new, fluid, g, n3):
         """Sums over fluid cells: ``new``, ``max(old - new, 0)``, ``max(new - old, 0)``, ``old``.
 
@@ -243,3 +271,29 @@ class SemiLagrangianKernels:
         zero = xp.zeros((), dtype=b.dtype)
         move = up * xp.maximum(a - b, zero) - down * xp.maximum(b - a, zero) + each
         b += xp.where(f, move, zero).astype(b.dtype)
+
+
+def energy_shares(total, down, up, before, gained, fluid_cells):
+    """How :meth:`SemiLagrangianKernels.shift_back` restores a room's heat (K·cells in).
+
+    The error is the heat the room should hold (``before + gained``) less
+    what it holds (``total``).  The cells that advection moved away from
+    their old value the wrong way for the error (``down`` or ``up`` in all)
+    go back a common share of the way, at most all of it; what is left is
+    spread evenly over the fluid cells.
+
+    Returns
+    -------
+    up_share, down_share, each : float
+        The shares (0-1) and the even rest (K a cell) for ``shift_back``.
+    correction, booked : float
+        ``|error|`` and ``|gained|`` per fluid cell (K).
+    """
+    error = before + gained - total
+    room = down if error > 0 else up
+    share = min(abs(error) / room, 1.0) if room > 0 else 0.0
+    rest = error - math.copysign(share * room, error)
+    each = rest / fluid_cells if rest != 0.0 else 0.0
+    cells = max(fluid_cells, 1)
+    return (share if error > 0 else 0.0, share if error < 0 else 0.0, each, abs(error) / cells,
+            abs(gained) / cells)  # fmt: skip

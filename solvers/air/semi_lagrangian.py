@@ -128,7 +128,8 @@ class SemiLagrangianTransport:
         self.periodic = tuple(grid.periodic(a) for a in range(3))
         self.disp = None
         #: the last step's energy fix and the patches' booked heat, K per fluid
-        #: cell (diagnostics: the fix should be small next to the heat it keeps)
+        #: cell (diagnostics: the fix should be small next to the heat it keeps);
+        #: backend scalars, device values on a GPU (``float()`` reads one back)
         self.correction = self.booked = 0.0
         g = GHOST
         solid = grid.solid
@@ -157,22 +158,6 @@ class SemiLagrangianTransport:
             cells, pid = self.sources
             flat[cells] = t_src[pid].astype(s.dtype)
 
-    def _fix_energy(self, old, new, gained):
-        """Move ``new`` so that its fluid sum is ``old``'s plus ``gained`` (K·cells),
-        without new extrema."""
-        k, g, n3, fluid = self.kernels, GHOST, self.solver.n3, self.solver.fluid
-        total, down, up, before = k.fluid_sums(old, new, fluid, g, n3)
-        error = before + gained - total
-        # cells advection moved away from their old value the wrong way for the error
-        room = down if error > 0 else up
-        share = min(abs(error) / room, 1.0) if room > 0 else 0.0
-        rest = error - math.copysign(share * room, error)
-        each = rest / self.fluid_cells if rest != 0.0 else 0.0
-        k.shift_back(old, new, fluid, share if error > 0 else 0.0, share if error < 0 else 0.0,
-                     each, g, n3)  # fmt: skip
-        self.correction = abs(error) / max(self.fluid_cells, 1)
-        self.booked = abs(gained) / max(self.fluid_cells, 1)
-
     def advance(self, dt):
         """Move heat and momentum over ``dt`` s into the solver's ``T_new`` and ``vel_new``."""
         s = self.solver
@@ -187,11 +172,10 @@ class SemiLagrangianTransport:
             self.disp = [xp.zeros_like(v) for v in s.vel]
         k.sl_trace(s.vel, h, dt, self.periodic, g, n3, self.disp)
         k.sl_scalar(s.T, self.disp, s.fluid, self.periodic, g, n3, s.T_stage)
-        gained = 0.0
-        if patch_heat is not None:
-            cell = float(np.prod(h))
-            gained = dt * float(xp.sum(patch_heat)) / (s.patches.rho_cp * cell)
-        self._fix_energy(s.T, s.T_stage, gained)
+        heat_scale = dt / (s.patches.rho_cp * float(np.prod(h)))
+        self.correction, self.booked = k.fix_energy(
+            s.T, s.T_stage, s.fluid, patch_heat, heat_scale, self.fluid_cells, g, n3
+        )
         n = self._substeps(dt)
         s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt, n)
         k.sl_velocities(s.vel, self.disp, s.open, self.periodic, g, n3, s.vel_new)
