@@ -13,6 +13,8 @@ This module never imports cupy: it takes it from the backend object (only
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from .boundary import fill_periodic
@@ -37,6 +39,24 @@ _NAMES = (
 #: Arrays one ``max_abs_rows`` launch takes.
 _MAX_ARRAYS = 5
 _BLOCK = 256
+
+
+@functools.lru_cache(maxsize=64)
+def launch_grid(g, n3, shape):
+    """Blocks of a launch over the interior box ``n3`` and the grid's ``DIMS`` arguments.
+
+    Worked out once per box and array shape: the host's few microseconds a
+    launch are what a small grid's step is made of.
+    """
+    count = n3[0] * n3[1] * n3[2]
+    dims = tuple(np.int32(v) for v in (g, *n3, shape[1], shape[2]))
+    return (count + _BLOCK - 1) // _BLOCK, dims
+
+
+def typed(args, real):
+    """Kernel arguments: Python (and NumPy) floats as ``real``, ints and bools as int32."""
+    return [real(x) if isinstance(x, float) else (np.int32(x) if isinstance(x, int | bool) else x)
+            for x in args]  # fmt: skip
 
 
 class EddyViscosityArgument:
@@ -110,22 +130,13 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
             self._modules[key] = {n: module.get_function(n) for n in _NAMES}
         return self._modules[key][name]
 
-    def _launch(self, name, a, n3, g, args):
-        """Launch kernel ``name`` over the interior of an array shaped like ``a``."""
-        count = int(np.prod(n3))
-        blocks = (count + _BLOCK - 1) // _BLOCK
-        real = a.dtype.type
-        conv = [
-            real(x) if isinstance(x, float) else (np.int32(x) if isinstance(x, int | bool) else x)
-            for x in args
-        ]
-        dims = [np.int32(v) for v in (g, *n3, a.shape[1], a.shape[2])]
-        return conv, dims, blocks, real
-
     def _run(self, name, a, n3, g, before, after=(), coef="real"):
-        conv, dims, blocks, _ = self._launch(name, a, n3, g, before)
-        tail, _, _, _ = self._launch(name, a, n3, g, after)
-        self._fn(a.dtype, name, coef)((blocks,), (_BLOCK,), (*conv, *dims, *tail))
+        """Launch ``name`` over the interior box ``n3`` of arrays shaped like ``a``:
+        ``before``, the grid's dimensions, then ``after``; Python floats become REAL."""
+        blocks, dims = launch_grid(g, n3, a.shape)
+        real = a.dtype.type
+        args = (*typed(before, real), *dims, *typed(after, real))
+        self._fn(a.dtype, name, coef)((blocks,), (_BLOCK,), args)
 
     # ------------------------------------------------------------------ transport
     def scalar_update(self, T, vel, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
@@ -171,10 +182,10 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
 
     def project(self, c, vel_c, p, open_c, h, dt, g, n3):
         stride = (1, vel_c.shape[2], vel_c.shape[1] * vel_c.shape[2])[c]
-        conv, dims, blocks, _ = self._launch(
-            "project", vel_c, n3, g, (vel_c, p, open_c, float(h[c]), float(dt))
-        )
-        self._fn(vel_c.dtype, "project")((blocks,), (_BLOCK,), (*conv, np.int64(stride), *dims))
+        blocks, dims = launch_grid(g, n3, vel_c.shape)
+        args = (*typed((vel_c, p, open_c, float(h[c]), float(dt)), vel_c.dtype.type),
+                np.int64(stride), *dims)  # fmt: skip
+        self._fn(vel_c.dtype, "project")((blocks,), (_BLOCK,), args)
 
     def average(self, a, b, g, n3):
         self._run("average", a, n3, g, (a, b))
@@ -196,7 +207,7 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
         out = self.cp.empty(m * rows, dtype=np.float64)
         pad = [*arrays, *(arrays[0],) * (_MAX_ARRAYS - m)]
         offs = [np.float64(o) for o in (*offsets, *(0.0,) * (_MAX_ARRAYS - m))]
-        dims = [np.int32(v) for v in (g, *n3, arrays[0].shape[1], arrays[0].shape[2])]
+        dims = launch_grid(g, n3, arrays[0].shape)[1]
         blocks = (m * rows + _BLOCK - 1) // _BLOCK
         args = (*pad, *offs, np.int32(m), *dims, out)
         self._fn(arrays[0].dtype, "max_abs_rows")((blocks,), (_BLOCK,), args)
@@ -206,27 +217,26 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
     def fill_ghosts(self, plan, fields, nu_t=None):
         """One launch per axis (see :func:`.boundary.apply_plan`)."""
         a = fields[0]
-        tables = plan.device.get(("cupy", a.dtype))
-        if tables is None:
-            real = a.dtype.type
-            tables = plan.device[("cupy", a.dtype)] = (
-                [self.cp.asarray(o) for o in plan.ops],
-                [self.cp.asarray(c.astype(a.dtype)) for c in plan.coefficients],
-                (real(plan.kappa), real(plan.inv_prt)),
-            )
-        ops, coef, scalars = tables
+        key = ("cupy", a.dtype, a.shape)
+        launches = plan.device.get(key)
+        if launches is None:
+            # each axis's blocks and arguments after the fields, once per plan and shape
+            real, launches = a.dtype.type, []
+            across = (a.shape[0] * a.shape[1], a.shape[0] * a.shape[2], a.shape[1] * a.shape[2])
+            for axis in range(3):
+                n = len(plan.ops[axis])
+                if n:
+                    tail = (self.cp.asarray(plan.ops[axis]),
+                            self.cp.asarray(plan.coefficients[axis].astype(a.dtype)), np.int32(n),
+                            real(plan.kappa), real(plan.inv_prt), np.int32(axis),
+                            *(np.int32(s) for s in a.shape))  # fmt: skip
+                    launches.append(((n * across[axis] + _BLOCK - 1) // _BLOCK, tail))
+            plan.device[key] = launches
         f = (*fields, *(a,) * (3 - len(fields)))
         nut = nu_t if nu_t is not None else self._nut(None, a.dtype)[0]
-        shape = [np.int32(n) for n in a.shape]
-        across = (a.shape[0] * a.shape[1], a.shape[0] * a.shape[2], a.shape[1] * a.shape[2])
         fn = self._fn(a.dtype, "fill_ghosts")
-        for axis in range(3):
-            n = len(plan.ops[axis])
-            if n:
-                blocks = (n * across[axis] + _BLOCK - 1) // _BLOCK
-                args = (*f, nut, ops[axis], coef[axis], np.int32(n), *scalars, np.int32(axis),
-                        *shape)  # fmt: skip
-                fn((blocks,), (_BLOCK,), args)
+        for blocks, tail in launches:
+            fn((blocks,), (_BLOCK,), (*f, nut, *tail))
 
     # ------------------------------------------------------------------ multigrid
     def mg_fill_periodic(self, lev, a):

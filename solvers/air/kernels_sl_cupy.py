@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .kernels_cuda import PREAMBLE
-from .kernels_cupy import _BLOCK, EddyViscosityArgument
+from .kernels_cupy import _BLOCK, EddyViscosityArgument, launch_grid, typed
 from .kernels_sl_numpy import SemiLagrangianKernels
 
 SOURCE = PREAMBLE + r"""
@@ -205,20 +205,9 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
 
         The grid's dimensions go between the inputs and the last ``outputs`` arguments.
         """
-        real = a.dtype.type
-        conv = []
-        for x in args:
-            if isinstance(x, float):
-                conv.append(real(x))
-            elif isinstance(x, bool | int):
-                conv.append(np.int32(x))
-            else:
-                conv.append(x)
-        count = int(np.prod(n3))
-        blocks = (count + _BLOCK - 1) // _BLOCK
-        dims = [np.int32(v) for v in (g, *n3, a.shape[1], a.shape[2])]
-        args = (*conv[:-outputs], *dims, *conv[-outputs:])
-        self._fn(a.dtype, name)((blocks,), (_BLOCK,), args)
+        blocks, dims = launch_grid(g, n3, a.shape)
+        conv = typed(args, a.dtype.type)
+        self._fn(a.dtype, name)((blocks,), (_BLOCK,), (*conv[:-outputs], *dims, *conv[-outputs:]))
 
     def sl_trace(self, vel, h, dt, periodic, g, n3, disp):
         scales = [float(dt / hh) for hh in h]
@@ -250,7 +239,7 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
         """The four sums of ``fluid_sums`` as a device array: a row each, then the rows'."""
         rows = n3[0] * n3[1]
         out = self.cp.empty((rows, 4), dtype=np.float64)
-        dims = [np.int32(v) for v in (g, *n3, new.shape[1], new.shape[2])]
+        dims = launch_grid(g, n3, new.shape)[1]
         blocks = (rows + _BLOCK - 1) // _BLOCK
         self._fn(new.dtype, "fluid_row_sums")((blocks,), (_BLOCK,), (old, new, fluid, *dims, out))
         return out.sum(axis=0)
