@@ -112,6 +112,12 @@ def opening_faces(grid: Grid, opening: Opening):
     return axis, faces, cells, (1 if high else -1)
 
 
+def _fused_exchange(backend, dtype):
+    from .patches_cupy import FusedExchange
+
+    return FusedExchange(backend, dtype)
+
+
 class PatchSet:
     """All flow patches of a solver, with their per-step settings on the backend.
 
@@ -140,6 +146,11 @@ class PatchSet:
         self._dirty = True
         #: the last :meth:`reports`, until a step or a setting changes them
         self._reports = None
+        #: the cells behind the source openings (:meth:`source_cells`), once
+        self._sources = None
+        #: :meth:`exchange`'s per-patch work as one kernel on CuPy (False elsewhere),
+        #: made on first use
+        self._fused = None
 
     def __len__(self):
         return len(self.names)
@@ -152,7 +163,7 @@ class PatchSet:
         self._depths.append(tuple(self._depth(o) for o in (sink, source)))
         self.names.append(name)
         self._settings.append({"flow": 0.0, "heat": 0.0, "setpoint": np.nan, "capacity": np.inf})
-        self._geometry = self._reports = None
+        self._geometry = self._reports = self._sources = None
         self._dirty = True
         return len(self.names) - 1
 
@@ -258,9 +269,12 @@ class PatchSet:
 
     def _per_patch(self, values):
         """Sums of ``values`` (one per sink cell, float64) over each patch's sink cells."""
-        xp = self.backend.xp
-        ends = xp.cumsum(values)[self._geometry["sink_last"]]
-        return xp.concatenate([ends[:1], ends[1:] - ends[:-1]])
+        ends = self._running_ends(values)
+        return self.backend.xp.concatenate([ends[:1], ends[1:] - ends[:-1]])
+
+    def _running_ends(self, values):
+        """The running sum of ``values`` (one per sink cell) at each patch's last sink cell."""
+        return self.backend.xp.cumsum(values)[self._geometry["sink_last"]]
 
     def _exchange(self, T):
         """Sink cell temperatures, sink means, heat (W) and source temperatures from ``T``."""
@@ -309,32 +323,45 @@ class PatchSet:
 
         The sink means and source temperatures come from ``T`` (the step's
         start); the heat booked is ``rho cp Q (T_source - T_sink)`` exactly,
-        which the scheme's energy fixer makes the room receive.
+        which the scheme's energy fixer makes the room receive.  The cells
+        behind each source opening (:meth:`source_cells`) then take the
+        source temperature in ``T``: a trajectory that starts next to the
+        opening traces back into them, which is how the supply air enters.
+        On CuPy the per-patch work is one kernel (:mod:`.patches_cupy`).
 
         Returns
         -------
-        t_sink, t_src : device arrays, one value per patch (°C)
-        heat : device array, one value per patch (W)
+        heat : device array
+            One value per patch (W).
         """
         self.prepare(velocity)
-        _, t_sink, heat, t_src = self._exchange(T)
-        d = self._device
+        d, geo = self._device, self._geometry
+        if self._sources is None:
+            self._sources = self.source_cells()
+        cells, pid, ends = self._sources
+        if self._fused is None:
+            self._fused = self.backend.name == "cupy" and _fused_exchange(self.backend, self.dtype)
+        if self._fused:
+            sums = self._running_ends(T.reshape(-1)[geo["cells_sink"]].astype(np.float64))
+            t_sink, heat, t_src = self._fused(
+                sums, d, geo["counts"], self.rho_cp, dt, (cells, ends), T, self._energy
+            )
+        else:
+            _, t_sink, heat, t_src = self._exchange(T)
+            self._energy += heat * dt
+            T.reshape(-1)[cells] = t_src[pid].astype(self.dtype)
         d["t_sink"], d["t_src"], d["last_heat"] = t_sink, t_src, heat
-        self._energy += heat * dt
         self._reports = None
-        return t_sink, t_src, heat
+        return heat
 
     def source_cells(self):
         """Solid cells behind each source opening, up to half the box deep.
 
-        A semi-Lagrangian trajectory that starts next to a source opening
-        traces back into the obstacle; finding the source temperature there
-        is what lets the supply air enter the room.
-
         Returns
         -------
-        cells, pid : device arrays of int
-            Flat padded cell indices and their patch index.
+        cells, pid, ends : device arrays of int
+            Flat padded cell indices, patch after patch; each cell's patch;
+            and where each patch's cells end.
         """
         strides = (1, self.grid.padded[2], self.grid.padded[1] * self.grid.padded[2])
         solid = np.zeros(self.grid.padded, dtype=bool)
@@ -349,8 +376,10 @@ class PatchSet:
                 inside = inside[solid[inside]]
                 cells.append(inside)
                 pid.append(np.full(inside.size, p))
+        pid = np.concatenate(pid)
+        ends = np.cumsum(np.bincount(pid, minlength=len(self.names)))
         be = self.backend
-        return be.to_device(np.concatenate(cells)), be.to_device(np.concatenate(pid))
+        return be.to_device(np.concatenate(cells)), be.to_device(pid), be.to_device(ends)
 
     def reports(self):
         """Per-patch :class:`PatchReport` of the last step, by name (host values).

@@ -143,31 +143,22 @@ class SemiLagrangianTransport:
         else:
             self.solid_cells = self.nearest_fluid = None
         self.fluid_cells = int(be.to_host((shifted(solver.fluid, g, solver.n3) > 0).sum()))
-        self.sources = None
         solver.patches.through_flow = True
 
-    def _fill_solid(self, t_src):
-        """Give solid cells their nearest fluid value and source layers their patch's T."""
-        s = self.solver
-        flat = s.T.reshape(-1)
+    def _fill_solid(self):
+        """Give solid cells their nearest fluid cell's temperature (the patches then give
+        the cells behind their source openings theirs)."""
         if self.solid_cells is not None:
+            flat = self.solver.T.reshape(-1)
             flat[self.solid_cells] = flat[self.nearest_fluid]
-        if t_src is not None:
-            if self.sources is None:
-                self.sources = s.patches.source_cells()
-            cells, pid = self.sources
-            flat[cells] = t_src[pid].astype(s.dtype)
 
     def advance(self, dt):
         """Move heat and momentum over ``dt`` s into the solver's ``T_new`` and ``vel_new``."""
         s = self.solver
         k, g, n3, h, pr = self.kernels, GHOST, s.n3, s.grid.spacing, s.props
         xp = s.backend.xp
-        patch_heat = None
-        t_src = None
-        if len(s.patches):
-            _, t_src, patch_heat = s.patches.exchange(s.T, s.vel, dt)
-        self._fill_solid(t_src)
+        self._fill_solid()
+        patch_heat = s.patches.exchange(s.T, s.vel, dt) if len(s.patches) else None
         if self.disp is None:
             self.disp = [xp.zeros_like(v) for v in s.vel]
         k.sl_trace(s.vel, h, dt, self.periodic, g, n3, self.disp)

@@ -11,9 +11,10 @@ their exact energy balance.
 import numpy as np
 import pytest
 
-from solvers.air.grid import GHOST
+from solvers.air.grid import GHOST, Grid
 from solvers.air.kernels_sl_cupy import CupySemiLagrangianKernels
 from solvers.air.kernels_sl_numpy import SemiLagrangianKernels
+from solvers.air.patches import Opening, PatchSet
 from solvers.backend import select_backend
 
 from .test_kernels import N3, TOL, H, _fields
@@ -123,6 +124,47 @@ def test_energy_fix_on_the_device(device, kernels, dtype, heat):
     found = gpu.fix_energy(d_T, d_moved, d_fluid, d_heat, scale, cells, GHOST, N3)
     np.testing.assert_allclose([float(x) for x in found], expected, rtol=1e-9, atol=1e-15)
     _close(device, d_moved, moved, dtype)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_patch_exchange_in_one_kernel(device, dtype):
+    """The fused exchange books and fills as the reference does: a rack at its set heat, an
+    air unit held to its capacity, one at its setpoint, and a patch with no flow."""
+    grid = Grid((16, 12, 8), (0.25, 0.25, 0.25))
+    boxes = {"rack": ((1.0, 1.0, 0.0), (1.5, 2.0, 1.5)),
+             "weak unit": ((2.5, 0.0, 0.0), (3.5, 0.5, 1.0)),
+             "unit": ((0.0, 2.0, 0.0), (0.5, 3.0, 1.0)),
+             "idle": ((3.0, 2.0, 0.0), (3.5, 2.5, 1.0))}  # fmt: skip
+    sides = {"rack": ("y-", "y+"), "weak unit": ("z+", "y+"), "unit": ("z+", "x+"),
+             "idle": ("x-", "y+")}  # fmt: skip
+    for box in boxes.values():
+        grid.add_obstacle(*box)
+    T = (24.0 + np.random.default_rng(8).normal(0.0, 2.0, grid.padded)).astype(dtype)
+    results = []
+    for backend in (select_backend("numpy"), device):
+        patches = PatchSet(grid, backend, dtype, 1.19, 1006.0)
+        patches.through_flow = True
+        for name, box in boxes.items():
+            patches.add(name, Opening(*box, sides[name][0]), Opening(*box, sides[name][1]))
+        patches.set("rack", 0.3, heat=8e3)
+        patches.set("weak unit", 0.5, setpoint=18.0, capacity=1e3)
+        patches.set("unit", 0.4, setpoint=22.0, capacity=1e5)
+        patches.set("idle", 0.0, heat=5e3)
+        vel = [backend.to_device(np.zeros(grid.padded, dtype)) for _ in range(3)]
+        field = backend.to_device(T.copy())  # the numpy backend's own array: keep T
+        heats = [backend.to_host(patches.exchange(field, vel, dt)) for dt in (0.1, 0.2)]
+        reports = patches.reports()
+        results.append((backend.to_host(field), *heats,
+                        np.array([[r.sink_temperature, r.source_temperature, r.heat, r.energy]
+                                  for r in reports.values()])))  # fmt: skip
+    (filled, *found), (expected_T, *expected) = results[1], results[0]
+    assert not np.array_equal(expected_T, T), "the source cells were filled"
+    np.testing.assert_array_equal(filled, expected_T)
+    for a, b in zip(found, expected, strict=True):
+        np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-9)
+    heat = expected[-1][:, 2]
+    assert heat[0] == 8e3 and heat[1] == -1e3 and heat[3] == 0.0
+    assert -1e5 < heat[2] < 0
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
