@@ -7,7 +7,10 @@ a quarter of a float's memory.  Every kernel
 but ``mg_coarse`` runs one thread per interior cell of a padded array whose
 row and plane strides are ``NX`` and ``NX * NY``; the ``CELL`` macro maps the
 thread to its cell and returns from threads past the last one.  Each follows
-the NumPy reference in :mod:`.kernels_numpy` term by term.
+the NumPy reference in :mod:`.kernels_numpy` term by term, but spacings come
+in as their inverses and multiply (a full-precision division is a dozen or
+more GPU instructions; the flux kernels had about twenty a cell), and a face
+value picks its upwind side before the limiter, so it runs once.
 """
 
 #: Types, the thread-to-cell map and the argument list every kernel module shares.
@@ -33,37 +36,39 @@ __device__ __forceinline__ real lim(real quu, real qu, real qd) {
     real a = qu - quu, b = qd - qu, ab = a * b;
     return ab > 0 ? qu + ab / (a + b) : qu;
 }
+// the upwind side chosen first: one limiter, so one division and no divergent branch
 __device__ __forceinline__ real face(real vel, real qm2, real qm1, real q0, real qp1) {
-    return vel >= 0 ? lim(qm2, qm1, q0) : lim(qp1, q0, qm1);
+    bool up = vel >= 0;
+    return lim(up ? qm2 : qp1, up ? qm1 : q0, up ? q0 : qm1);
 }
 
 __device__ __forceinline__ real sflux(const real *T, const real *vd, const real *nut, int has_nut,
-                                      real kappa, real inv_prt, const u8 *fl, real h, long long c,
+                                      real kappa, real inv_prt, const u8 *fl, real ih, long long c,
                                       long long s) {
     real vf = vd[c];
     real val = face(vf, T[c - 2 * s], T[c - s], T[c], T[c + s]);
     real kf = has_nut ? kappa + (real)0.5 * inv_prt * (nut[c - s] + nut[c]) : kappa;
-    real f = vf * val - kf * (T[c] - T[c - s]) / h;
+    real f = vf * val - kf * (T[c] - T[c - s]) * ih;
     return f * (real)(fl[c - s] * fl[c]);
 }
 
 extern "C" __global__ void scalar(const real *T, const real *u, const real *v, const real *w,
-        real kappa, const real *nut, int has_nut, real inv_prt, const u8 *fl, real hx, real hy,
-        real hz, real dt, DIMS, real *out) {
+        real kappa, const real *nut, int has_nut, real inv_prt, const u8 *fl, real ihx, real ihy,
+        real ihz, real dt, DIMS, real *out) {
     CELL
     long long sy = NX, sz = (long long)NX * NY;
-    real tend = -(sflux(T, u, nut, has_nut, kappa, inv_prt, fl, hx, c + 1, 1)
-                  - sflux(T, u, nut, has_nut, kappa, inv_prt, fl, hx, c, 1)) / hx;
-    tend -= (sflux(T, v, nut, has_nut, kappa, inv_prt, fl, hy, c + sy, sy)
-             - sflux(T, v, nut, has_nut, kappa, inv_prt, fl, hy, c, sy)) / hy;
+    real tend = -(sflux(T, u, nut, has_nut, kappa, inv_prt, fl, ihx, c + 1, 1)
+                  - sflux(T, u, nut, has_nut, kappa, inv_prt, fl, ihx, c, 1)) * ihx;
+    tend -= (sflux(T, v, nut, has_nut, kappa, inv_prt, fl, ihy, c + sy, sy)
+             - sflux(T, v, nut, has_nut, kappa, inv_prt, fl, ihy, c, sy)) * ihy;
     if (nz > 1)
-        tend -= (sflux(T, w, nut, has_nut, kappa, inv_prt, fl, hz, c + sz, sz)
-                 - sflux(T, w, nut, has_nut, kappa, inv_prt, fl, hz, c, sz)) / hz;
+        tend -= (sflux(T, w, nut, has_nut, kappa, inv_prt, fl, ihz, c + sz, sz)
+                 - sflux(T, w, nut, has_nut, kappa, inv_prt, fl, ihz, c, sz)) * ihz;
     out[c] = T[c] + dt * (real)fl[c] * tend;
 }
 
 __device__ __forceinline__ real mflux(const real *q, const real *vd, const real *nut, int has_nut,
-                                      real nu, real h, long long c, long long sc, long long sd,
+                                      real nu, real ih, long long c, long long sc, long long sd,
                                       bool same) {
     long long m = c - sd;
     real carrier, nuf = nu;
@@ -75,54 +80,55 @@ __device__ __forceinline__ real mflux(const real *q, const real *vd, const real 
         if (has_nut) nuf = nu + (real)0.25 * (nut[c] + nut[m] + nut[c - sc] + nut[m - sc]);
     }
     real val = face(carrier, q[m - sd], q[m], q[c], q[c + sd]);
-    return carrier * val - nuf * (q[c] - q[m]) / h;
+    return carrier * val - nuf * (q[c] - q[m]) * ih;
 }
 
 extern "C" __global__ void momentum(const real *q, const real *u, const real *v, const real *w,
-        const real *T, real nu, const real *nut, int has_nut, const u8 *open, real hx, real hy,
-        real hz, real dt, real force, real t_ref, int comp, DIMS, real *out) {
+        const real *T, real nu, const real *nut, int has_nut, const u8 *open, real ihx, real ihy,
+        real ihz, real dt, real force, real t_ref, int comp, DIMS, real *out) {
     CELL
     if (open[c] == 0) { out[c] = q[c]; return; }
     long long sy = NX, sz = (long long)NX * NY;
     long long sc = comp == 0 ? 1 : (comp == 1 ? sy : sz);
     real tend = force * ((real)0.5 * (T[c - sc] + T[c]) - t_ref);
-    tend -= (mflux(q, u, nut, has_nut, nu, hx, c + 1, sc, 1, comp == 0)
-             - mflux(q, u, nut, has_nut, nu, hx, c, sc, 1, comp == 0)) / hx;
-    tend -= (mflux(q, v, nut, has_nut, nu, hy, c + sy, sc, sy, comp == 1)
-             - mflux(q, v, nut, has_nut, nu, hy, c, sc, sy, comp == 1)) / hy;
+    tend -= (mflux(q, u, nut, has_nut, nu, ihx, c + 1, sc, 1, comp == 0)
+             - mflux(q, u, nut, has_nut, nu, ihx, c, sc, 1, comp == 0)) * ihx;
+    tend -= (mflux(q, v, nut, has_nut, nu, ihy, c + sy, sc, sy, comp == 1)
+             - mflux(q, v, nut, has_nut, nu, ihy, c, sc, sy, comp == 1)) * ihy;
     if (nz > 1)
-        tend -= (mflux(q, w, nut, has_nut, nu, hz, c + sz, sc, sz, comp == 2)
-                 - mflux(q, w, nut, has_nut, nu, hz, c, sc, sz, comp == 2)) / hz;
+        tend -= (mflux(q, w, nut, has_nut, nu, ihz, c + sz, sc, sz, comp == 2)
+                 - mflux(q, w, nut, has_nut, nu, ihz, c, sc, sz, comp == 2)) * ihz;
     out[c] = q[c] + dt * tend;
 }
 
 extern "C" __global__ void smagorinsky(const real *u, const real *v, const real *w, real cs2,
-        real hx, real hy, real hz, DIMS, real *out) {
+        real ihx, real ihy, real ihz, DIMS, real *out) {
     CELL
     long long X = 1, Y = NX, Z = (long long)NX * NY;
-    real sxx = (u[c + X] - u[c]) / hx, syy = (v[c + Y] - v[c]) / hy, szz = (w[c + Z] - w[c]) / hz;
+    real sxx = (u[c + X] - u[c]) * ihx, syy = (v[c + Y] - v[c]) * ihy,
+         szz = (w[c + Z] - w[c]) * ihz;
     real s2 = 2 * (sxx * sxx + syy * syy + szz * szz);
-    real a = (real)0.25 * (u[c + Y] + u[c + Y + X] - u[c - Y] - u[c - Y + X]) / hy
-           + (real)0.25 * (v[c + X] + v[c + Y + X] - v[c - X] - v[c + Y - X]) / hx;
-    real b = (real)0.25 * (u[c + Z] + u[c + Z + X] - u[c - Z] - u[c - Z + X]) / hz
-           + (real)0.25 * (w[c + X] + w[c + Z + X] - w[c - X] - w[c + Z - X]) / hx;
-    real d = (real)0.25 * (v[c + Z] + v[c + Z + Y] - v[c - Z] - v[c - Z + Y]) / hz
-           + (real)0.25 * (w[c + Y] + w[c + Z + Y] - w[c - Y] - w[c + Z - Y]) / hy;
+    real a = (real)0.25 * (u[c + Y] + u[c + Y + X] - u[c - Y] - u[c - Y + X]) * ihy
+           + (real)0.25 * (v[c + X] + v[c + Y + X] - v[c - X] - v[c + Y - X]) * ihx;
+    real b = (real)0.25 * (u[c + Z] + u[c + Z + X] - u[c - Z] - u[c - Z + X]) * ihz
+           + (real)0.25 * (w[c + X] + w[c + Z + X] - w[c - X] - w[c + Z - X]) * ihx;
+    real d = (real)0.25 * (v[c + Z] + v[c + Z + Y] - v[c - Z] - v[c - Z + Y]) * ihz
+           + (real)0.25 * (w[c + Y] + w[c + Z + Y] - w[c - Y] - w[c + Z - Y]) * ihy;
     out[c] = cs2 * sqrt(s2 + a * a + b * b + d * d);
 }
 
-extern "C" __global__ void divergence(const real *u, const real *v, const real *w, real hx,
-        real hy, real hz, real scale, const u8 *fl, DIMS, real *out) {
+extern "C" __global__ void divergence(const real *u, const real *v, const real *w, real ihx,
+        real ihy, real ihz, real scale, const u8 *fl, DIMS, real *out) {
     CELL
     long long Y = NX, Z = (long long)NX * NY;
-    out[c] = scale * (real)fl[c] * ((u[c + 1] - u[c]) / hx + (v[c + Y] - v[c]) / hy
-                                    + (w[c + Z] - w[c]) / hz);
+    out[c] = scale * (real)fl[c] * ((u[c + 1] - u[c]) * ihx + (v[c + Y] - v[c]) * ihy
+                                    + (w[c + Z] - w[c]) * ihz);
 }
 
-extern "C" __global__ void project(real *q, const real *p, const u8 *open, real h, real dt,
+extern "C" __global__ void project(real *q, const real *p, const u8 *open, real ih, real dt,
         long long s, DIMS) {
     CELL
-    q[c] -= dt * (real)open[c] * (p[c] - p[c - s]) / h;
+    q[c] -= dt * (real)open[c] * (p[c] - p[c - s]) * ih;
 }
 
 extern "C" __global__ void average(const real *a, real *b, DIMS) {

@@ -53,6 +53,11 @@ def launch_grid(g, n3, shape):
     return (count + _BLOCK - 1) // _BLOCK, dims
 
 
+def _inverse(h):
+    """``1 / h`` per axis (1/m): the kernels multiply, a division being many GPU instructions."""
+    return [1.0 / hh for hh in h]
+
+
 def typed(args, real):
     """Kernel arguments: Python (and NumPy) floats as ``real``, ints and bools as int32."""
     return [real(x) if isinstance(x, float) else (np.int32(x) if isinstance(x, int | bool) else x)
@@ -146,7 +151,7 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
             T,
             n3,
             g,
-            (T, *vel, float(kappa), nut, has, float(inv_prt), fluid, *map(float, h), float(dt)),
+            (T, *vel, float(kappa), nut, has, float(inv_prt), fluid, *_inverse(h), float(dt)),
             (out,),
         )
 
@@ -165,7 +170,7 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
                 nut,
                 has,
                 open_c,
-                *map(float, h),
+                *_inverse(h),
                 float(dt),
                 float(buoyancy_c),
                 float(t_ref),
@@ -175,15 +180,15 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
         )
 
     def smagorinsky(self, vel, cs_delta2, g, n3, h, out):
-        self._run("smagorinsky", out, n3, g, (*vel, float(cs_delta2), *map(float, h)), (out,))
+        self._run("smagorinsky", out, n3, g, (*vel, float(cs_delta2), *_inverse(h)), (out,))
 
     def divergence(self, vel, h, scale, fluid, g, n3, out):
-        self._run("divergence", out, n3, g, (*vel, *map(float, h), float(scale), fluid), (out,))
+        self._run("divergence", out, n3, g, (*vel, *_inverse(h), float(scale), fluid), (out,))
 
     def project(self, c, vel_c, p, open_c, h, dt, g, n3):
         stride = (1, vel_c.shape[2], vel_c.shape[1] * vel_c.shape[2])[c]
         blocks, dims = launch_grid(g, n3, vel_c.shape)
-        args = (*typed((vel_c, p, open_c, float(h[c]), float(dt)), vel_c.dtype.type),
+        args = (*typed((vel_c, p, open_c, 1.0 / h[c], float(dt)), vel_c.dtype.type),
                 np.int64(stride), *dims)  # fmt: skip
         self._fn(vel_c.dtype, "project")((blocks,), (_BLOCK,), args)
 

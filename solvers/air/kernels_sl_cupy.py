@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .kernels_cuda import PREAMBLE
-from .kernels_cupy import _BLOCK, EddyViscosityArgument, launch_grid, typed
+from .kernels_cupy import _BLOCK, EddyViscosityArgument, _inverse, launch_grid, typed
 from .kernels_sl_numpy import SemiLagrangianKernels
 
 SOURCE = PREAMBLE + r"""
@@ -81,51 +81,51 @@ extern "C" __global__ void sl(const real *q, const real *dx, const real *dy, con
 }
 
 __device__ __forceinline__ real hflux(const real *T, const real *nut, int has_nut, real kappa,
-                                      real inv_prt, const u8 *fl, real h, long long c,
+                                      real inv_prt, const u8 *fl, real ih, long long c,
                                       long long s) {
     real kf = has_nut ? kappa + (real)0.5 * inv_prt * (nut[c - s] + nut[c]) : kappa;
-    return -kf * (T[c] - T[c - s]) / h * (real)(fl[c - s] * fl[c]);
+    return -kf * (T[c] - T[c - s]) * ih * (real)(fl[c - s] * fl[c]);
 }
 
 extern "C" __global__ void diffuse_scalar(const real *T, real kappa, const real *nut, int has_nut,
-        real inv_prt, const u8 *fl, real hx, real hy, real hz, real dt, DIMS, real *out) {
+        real inv_prt, const u8 *fl, real ihx, real ihy, real ihz, real dt, DIMS, real *out) {
     CELL
     long long Y = NX, Z = (long long)NX * NY;
-    real tend = -(hflux(T, nut, has_nut, kappa, inv_prt, fl, hx, c + 1, 1)
-                  - hflux(T, nut, has_nut, kappa, inv_prt, fl, hx, c, 1)) / hx;
-    tend -= (hflux(T, nut, has_nut, kappa, inv_prt, fl, hy, c + Y, Y)
-             - hflux(T, nut, has_nut, kappa, inv_prt, fl, hy, c, Y)) / hy;
+    real tend = -(hflux(T, nut, has_nut, kappa, inv_prt, fl, ihx, c + 1, 1)
+                  - hflux(T, nut, has_nut, kappa, inv_prt, fl, ihx, c, 1)) * ihx;
+    tend -= (hflux(T, nut, has_nut, kappa, inv_prt, fl, ihy, c + Y, Y)
+             - hflux(T, nut, has_nut, kappa, inv_prt, fl, ihy, c, Y)) * ihy;
     if (nz > 1)
-        tend -= (hflux(T, nut, has_nut, kappa, inv_prt, fl, hz, c + Z, Z)
-                 - hflux(T, nut, has_nut, kappa, inv_prt, fl, hz, c, Z)) / hz;
+        tend -= (hflux(T, nut, has_nut, kappa, inv_prt, fl, ihz, c + Z, Z)
+                 - hflux(T, nut, has_nut, kappa, inv_prt, fl, ihz, c, Z)) * ihz;
     out[c] = T[c] + dt * (real)fl[c] * tend;
 }
 
-__device__ __forceinline__ real vflux(const real *q, const real *nut, int has_nut, real nu, real h,
+__device__ __forceinline__ real vflux(const real *q, const real *nut, int has_nut, real nu, real ih,
                                       long long c, long long sc, long long sd, bool same) {
     long long m = c - sd;
     real nuf = nu;
     if (has_nut)
         nuf = same ? nu + nut[m]
                    : nu + (real)0.25 * (nut[c] + nut[m] + nut[c - sc] + nut[m - sc]);
-    return -nuf * (q[c] - q[m]) / h;
+    return -nuf * (q[c] - q[m]) * ih;
 }
 
 extern "C" __global__ void diffuse_velocity(const real *q, const real *T, real nu,
-        const real *nut, int has_nut, const u8 *open, real hx, real hy, real hz, real dt,
+        const real *nut, int has_nut, const u8 *open, real ihx, real ihy, real ihz, real dt,
         real force, real t_ref, int comp, DIMS, real *out) {
     CELL
     if (open[c] == 0) { out[c] = q[c]; return; }
     long long Y = NX, Z = (long long)NX * NY;
     long long sc = comp == 0 ? 1 : (comp == 1 ? Y : Z);
     real tend = force * ((real)0.5 * (T[c - sc] + T[c]) - t_ref);
-    tend -= (vflux(q, nut, has_nut, nu, hx, c + 1, sc, 1, comp == 0)
-             - vflux(q, nut, has_nut, nu, hx, c, sc, 1, comp == 0)) / hx;
-    tend -= (vflux(q, nut, has_nut, nu, hy, c + Y, sc, Y, comp == 1)
-             - vflux(q, nut, has_nut, nu, hy, c, sc, Y, comp == 1)) / hy;
+    tend -= (vflux(q, nut, has_nut, nu, ihx, c + 1, sc, 1, comp == 0)
+             - vflux(q, nut, has_nut, nu, ihx, c, sc, 1, comp == 0)) * ihx;
+    tend -= (vflux(q, nut, has_nut, nu, ihy, c + Y, sc, Y, comp == 1)
+             - vflux(q, nut, has_nut, nu, ihy, c, sc, Y, comp == 1)) * ihy;
     if (nz > 1)
-        tend -= (vflux(q, nut, has_nut, nu, hz, c + Z, sc, Z, comp == 2)
-                 - vflux(q, nut, has_nut, nu, hz, c, sc, Z, comp == 2)) / hz;
+        tend -= (vflux(q, nut, has_nut, nu, ihz, c + Z, sc, Z, comp == 2)
+                 - vflux(q, nut, has_nut, nu, ihz, c, sc, Z, comp == 2)) * ihz;
     out[c] = q[c] + dt * tend;
 }
 
@@ -226,12 +226,12 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
 
     def diffuse_scalar(self, T, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
         nut, has = self._nut(nu_t, T.dtype)
-        args = (T, float(kappa), nut, has, float(inv_prt), fluid, *map(float, h), float(dt), out)
+        args = (T, float(kappa), nut, has, float(inv_prt), fluid, *_inverse(h), float(dt), out)
         self._run("diffuse_scalar", T, n3, g, args)
 
     def diffuse_velocity(self, c, q, T, nu, nu_t, open_c, h, dt, buoyancy_c, t_ref, g, n3, out):
         nut, has = self._nut(nu_t, T.dtype)
-        args = (q, T, float(nu), nut, has, open_c, *map(float, h), float(dt), float(buoyancy_c),
+        args = (q, T, float(nu), nut, has, open_c, *_inverse(h), float(dt), float(buoyancy_c),
                 float(t_ref), int(c), out)  # fmt: skip
         self._run("diffuse_velocity", q, n3, g, args)
 
