@@ -112,12 +112,6 @@ def opening_faces(grid: Grid, opening: Opening):
     return axis, faces, cells, (1 if high else -1)
 
 
-def _fused_exchange(backend, dtype):
-    from .patches_cupy import FusedExchange
-
-    return FusedExchange(backend, dtype)
-
-
 class PatchSet:
     """All flow patches of a solver, with their per-step settings on the backend.
 
@@ -340,7 +334,11 @@ class PatchSet:
             self._sources = self.source_cells()
         cells, pid, ends = self._sources
         if self._fused is None:
-            self._fused = self.backend.name == "cupy" and _fused_exchange(self.backend, self.dtype)
+            self._fused = False
+            if self.backend.name == "cupy":
+                from .patches_cupy import FusedExchange
+
+                self._fused = FusedExchange(self.backend, self.dtype)
         if self._fused:
             sums = self._running_ends(T.reshape(-1)[geo["cells_sink"]].astype(np.float64))
             t_sink, heat, t_src = self._fused(
