@@ -212,22 +212,24 @@ extern "C" __global__ void fill_ghosts(real *f0, real *f1, real *f2, const real 
     a[base + op[1] * layer] = v;
 }
 
-// largest |a - off| along each interior row of up to five arrays, NaN winning:
-// a thread per (array, row), so one launch and one read-back serve them all
-extern "C" __global__ void max_abs_rows(const real *a0, const real *a1, const real *a2,
+// largest |a - off| along each interior column (k, i: along y) of up to five arrays, NaN
+// winning: a thread per (array, column), so one launch and one read-back serve them all,
+// and a warp's threads read neighbouring cells (a thread per row read a whole row alone:
+// 32 cache lines a load for a warp)
+extern "C" __global__ void max_abs_columns(const real *a0, const real *a1, const real *a2,
         const real *a3, const real *a4, double o0, double o1, double o2, double o3, double o4,
         int m, DIMS, double *out) {
     long long t = (long long)blockDim.x * blockIdx.x + threadIdx.x;
-    long long rows = (long long)nz * ny;
-    if (t >= rows * m) return;
-    int which = (int)(t / rows);
-    long long row = t % rows;
+    long long columns = (long long)nz * nx;
+    if (t >= columns * m) return;
+    int which = (int)(t / columns);
+    long long column = t % columns;
     const real *a = which == 0 ? a0 : which == 1 ? a1 : which == 2 ? a2 : which == 3 ? a3 : a4;
     double off = which == 0 ? o0 : which == 1 ? o1 : which == 2 ? o2 : which == 3 ? o3 : o4;
-    const real *r = a + ((row / ny + g) * NY + (row % ny + g)) * (long long)NX + g;
+    const real *r = a + ((column / nx + g) * NY + g) * (long long)NX + g + column % nx;
     double best = 0;
-    for (int i = 0; i < nx; ++i) {
-        double v = fabs((double)r[i] - off);
+    for (int j = 0; j < ny; ++j) {
+        double v = fabs((double)r[j * (long long)NX] - off);
         if (v != v) { best = v; break; }
         if (v > best) best = v;
     }

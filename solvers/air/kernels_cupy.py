@@ -34,9 +34,9 @@ _NAMES = (
     "mg_prolong",
     "mg_coarse",
     "fill_ghosts",
-    "max_abs_rows",
+    "max_abs_columns",
 )
-#: Arrays one ``max_abs_rows`` launch takes.
+#: Arrays one ``max_abs_columns`` launch takes.
 _MAX_ARRAYS = 5
 _BLOCK = 256
 
@@ -202,21 +202,21 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
         return self.max_abs_many([a], [offset], g, n3)[0]
 
     def max_abs_many(self, arrays, offsets, g, n3):
-        # row maxima of all arrays in one launch, then one small reduction and
+        # column maxima of all arrays in one launch, then one small reduction and
         # one read-back: each read-back waits for the GPU's queue to drain
         m = len(arrays)
         if m > _MAX_ARRAYS:
             head = self.max_abs_many(arrays[:_MAX_ARRAYS], offsets[:_MAX_ARRAYS], g, n3)
             return head + self.max_abs_many(arrays[_MAX_ARRAYS:], offsets[_MAX_ARRAYS:], g, n3)
-        rows = n3[0] * n3[1]
-        out = self.cp.empty(m * rows, dtype=np.float64)
+        columns = n3[0] * n3[2]
+        out = self.cp.empty(m * columns, dtype=np.float64)
         pad = [*arrays, *(arrays[0],) * (_MAX_ARRAYS - m)]
         offs = [np.float64(o) for o in (*offsets, *(0.0,) * (_MAX_ARRAYS - m))]
         dims = launch_grid(g, n3, arrays[0].shape)[1]
-        blocks = (m * rows + _BLOCK - 1) // _BLOCK
+        blocks = (m * columns + _BLOCK - 1) // _BLOCK
         args = (*pad, *offs, np.int32(m), *dims, out)
-        self._fn(arrays[0].dtype, "max_abs_rows")((blocks,), (_BLOCK,), args)
-        return [float(x) for x in self.cp.max(out.reshape(m, rows), axis=1).tolist()]
+        self._fn(arrays[0].dtype, "max_abs_columns")((blocks,), (_BLOCK,), args)
+        return [float(x) for x in self.cp.max(out.reshape(m, columns), axis=1).tolist()]
 
     # ------------------------------------------------------------------ ghosts
     def fill_ghosts(self, plan, fields, nu_t=None):

@@ -129,18 +129,18 @@ extern "C" __global__ void diffuse_velocity(const real *q, const real *T, real n
     out[c] = q[c] + dt * tend;
 }
 
-// the energy fix-up's four sums per interior row, in double (a thread per row;
-// one small reduction of the rows follows): fluid cells' new value, how far each
-// moved down and up from its old one, and the old value
-extern "C" __global__ void fluid_row_sums(const real *old, const real *nw, const u8 *fl, DIMS,
+// the energy fix-up's four sums per interior column (k, i: along y), in double (a thread per
+// column, so a warp reads neighbouring cells; one small reduction of the columns follows):
+// fluid cells' new value, how far each moved down and up from its old one, and the old value
+extern "C" __global__ void fluid_column_sums(const real *old, const real *nw, const u8 *fl, DIMS,
         double *out) {
     long long t = (long long)blockDim.x * blockIdx.x + threadIdx.x;
-    if (t >= (long long)nz * ny) return;
-    long long r = ((t / ny + g) * NY + (t % ny + g)) * (long long)NX + g;
+    if (t >= (long long)nz * nx) return;
+    long long r = ((t / nx + g) * NY + g) * (long long)NX + g + t % nx;
     double total = 0, down = 0, up = 0, before = 0;
-    for (int i = 0; i < nx; ++i) {
-        if (!fl[r + i]) continue;
-        double b = nw[r + i], a = old[r + i], d = a - b;
+    for (int j = 0; j < ny; ++j, r += NX) {
+        if (!fl[r]) continue;
+        double b = nw[r], a = old[r], d = a - b;
         total += b;
         before += a;
         if (d > 0) down += d; else up -= d;
@@ -178,7 +178,7 @@ extern "C" __global__ void shift_back(const real *old, const double *shares, con
 }
 """
 
-_NAMES = ("trace", "sl", "diffuse_scalar", "diffuse_velocity", "fluid_row_sums", "energy_shares",
+_NAMES = ("trace", "sl", "diffuse_scalar", "diffuse_velocity", "fluid_column_sums", "energy_shares",
           "shift_back")
 
 
@@ -236,12 +236,13 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
         self._run("diffuse_velocity", q, n3, g, args)
 
     def _device_sums(self, old, new, fluid, g, n3):
-        """The four sums of ``fluid_sums`` as a device array: a row each, then the rows'."""
-        rows = n3[0] * n3[1]
-        out = self.cp.empty((rows, 4), dtype=np.float64)
+        """The four sums of ``fluid_sums`` as a device array: a column each, then the columns'."""
+        columns = n3[0] * n3[2]
+        out = self.cp.empty((columns, 4), dtype=np.float64)
         dims = launch_grid(g, n3, new.shape)[1]
-        blocks = (rows + _BLOCK - 1) // _BLOCK
-        self._fn(new.dtype, "fluid_row_sums")((blocks,), (_BLOCK,), (old, new, fluid, *dims, out))
+        blocks = (columns + _BLOCK - 1) // _BLOCK
+        args = (old, new, fluid, *dims, out)
+        self._fn(new.dtype, "fluid_column_sums")((blocks,), (_BLOCK,), args)
         return out.sum(axis=0)
 
     def fluid_sums(self, old, new, fluid, g, n3):
@@ -253,7 +254,7 @@ class CupySemiLagrangianKernels(EddyViscosityArgument, SemiLagrangianKernels):
 
     def fix_energy(self, old, new, fluid, heat, heat_scale, fluid_cells, g, n3):
         """:meth:`.SemiLagrangianKernels.fix_energy` without a read-back: four launches
-        (row sums, their sum, the shares, the shift); the diagnostics stay device scalars.
+        (column sums, their sum, the shares, the shift); the diagnostics stay device scalars.
         ``heat`` is float64 (the patches' own)."""
         cp = self.cp
         sums = self._device_sums(old, new, fluid, g, n3)
