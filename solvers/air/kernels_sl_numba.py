@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
+from . import kernels_diffusion_numba as diffusion
 from .kernels_numba_mg import JIT as _JIT
 from .kernels_numba_mg import _chunks
 from .kernels_sl_numpy import SemiLagrangianKernels
@@ -77,6 +78,11 @@ def _trilinear(a, plane, row, low, fk, fj, fi):
 def _strides(a):
     """Plane and row strides (elements) of the padded field ``a``, unsigned for :func:`_corner`."""
     return np.uint32(a.shape[1] * a.shape[2]), np.uint32(a.shape[2])
+
+
+def _strides_of(a):
+    """Row and plane strides (elements) of the C-contiguous padded field ``a``."""
+    return a.shape[2], a.shape[1] * a.shape[2]
 
 
 def _flat(a):
@@ -283,106 +289,6 @@ def _shift_back(old, new, fluid, up, down, each, g, nz, ny, nx):
             b[i] += move if f[i] else zero
 
 
-# The diffusion kernels are written the way kernels_numba_mg's are, so that
-# LLVM vectorises them (3-4x): each row through 1-D views that start at its
-# first interior cell and are indexed from 0 (an index like ``i - 1`` that
-# numba cannot prove non-negative gets a wraparound branch, which stops the
-# vectoriser), scalars in the fields' precision (a Python float would promote
-# float32 loops to float64), and no branch on a mask inside the loop.  The
-# three axes' fluxes are summed in one loop over the row, where a loop per
-# axis into a scratch row took longer (heat 0.20 -> 0.14-0.16 ms, a velocity
-# component 0.22 -> 0.20 ms on the hall's grid, one core).  On a 2-D grid the
-# z "neighbours" are the row itself, so their differences, and fluxes, are
-# exactly 0.
-
-
-@njit(parallel=True, **_JIT)
-def _diffuse_scalar(T, kappa, nut, half_k, fluid, ihx, ihy, ihz, dt, g, nz, ny, nx, out):
-    dk = 1 if nz > 1 else 0
-    ihx2, ihy2, ihz2 = ihx * ihx, ihy * ihy, ihz * ihz
-    zero = dt - dt
-    for kj in prange(nz * ny):
-        k, j = kj // ny + g, kj % ny + g
-        tc, nc, fc, o = T[k, j, g:], nut[k, j, g:], fluid[k, j, g:], out[k, j, g:]
-        tw, te, ts, tn = T[k, j, g - 1 :], T[k, j, g + 1 :], T[k, j - 1, g:], T[k, j + 1, g:]
-        nw, ne = nut[k, j, g - 1 :], nut[k, j, g + 1 :]
-        ns, nn = nut[k, j - 1, g:], nut[k, j + 1, g:]
-        fw, fe = fluid[k, j, g - 1 :], fluid[k, j, g + 1 :]
-        fs, fn = fluid[k, j - 1, g:], fluid[k, j + 1, g:]
-        td, tu, nd, nu = T[k - dk, j, g:], T[k + dk, j, g:], nut[k - dk, j, g:], nut[k + dk, j, g:]
-        fd, fu = fluid[k - dk, j, g:], fluid[k + dk, j, g:]
-        for i in range(nx):
-            c, n = tc[i], nc[i]
-            # each face's flux kappa_eff (T_nb - T_c) where both cells are fluid
-            w = (kappa + half_k * (nw[i] + n)) * (tw[i] - c)
-            e = (kappa + half_k * (n + ne[i])) * (te[i] - c)
-            x = (w if fw[i] else zero) + (e if fe[i] else zero)
-            w = (kappa + half_k * (ns[i] + n)) * (ts[i] - c)
-            e = (kappa + half_k * (n + nn[i])) * (tn[i] - c)
-            y = (w if fs[i] else zero) + (e if fn[i] else zero)
-            w = (kappa + half_k * (nd[i] + n)) * (td[i] - c)
-            e = (kappa + half_k * (n + nu[i])) * (tu[i] - c)
-            z = (w if fd[i] else zero) + (e if fu[i] else zero)
-            o[i] = c + dt * (x * ihx2 + y * ihy2 + z * ihz2) if fc[i] else c
-
-
-@njit(inline="always")
-def _viscous_term(qc, ql, qh, nc, nl, nh, mc, ml, mh, nu, along, across, ih2):
-    """``(F_low - F_high) / h`` of one axis at one face: the viscous fluxes' net gain (m/s²).
-
-    Along the component's own axis a side's eddy viscosity is its cell's
-    (``along`` = ``a1``, ``across`` = 0); across it, the mean of the four
-    cells around the edge (``along`` = 0, ``across`` = ``a4``).
-    """
-    low = nu + along * nl + across * (nc + nl + mc + ml)
-    high = nu + along * nc + across * (nh + nc + mh + mc)
-    return (high * (qh - qc) - low * (qc - ql)) * ih2
-
-
-@njit(parallel=True, **_JIT)
-def _diffuse_velocity(
-    q, T, nu, nut, a1, a4, open_c, ihx, ihy, ihz, dt, force, half, t_ref, c, g, nz, ny, nx, out
-):
-    """Viscous step of face component ``c`` with buoyancy: ``out = q + dt (force (T_face -
-    t_ref) + div(nu_eff grad q))`` on open faces.
-
-    ``a1``/``a4`` are 1/0.25 with an eddy viscosity and 0 without (``nut`` is
-    then any array of the shape).  ``m*`` rows are the eddy viscosity of the
-    cells across the face (the face's other cell), which edges across the
-    component share with the ``n*`` rows.
-    """
-    ck, cj, ci = int(c == 2), int(c == 1), int(c == 0)
-    dk = 1 if nz > 1 else 0
-    zero = nu - nu
-    # the eddy weights of each axis: along the component (a1) or across it (a4)
-    sx, xx = (a1, zero) if c == 0 else (zero, a4)
-    sy, xy = (a1, zero) if c == 1 else (zero, a4)
-    sz, xz = (a1, zero) if c == 2 else (zero, a4)
-    ihx2, ihy2, ihz2 = ihx * ihx, ihy * ihy, ihz * ihz
-    for kj in prange(nz * ny):
-        k, j = kj // ny + g, kj % ny + g
-        bk, bj, bi = k - ck, j - cj, g - ci
-        qc, oc, o = q[k, j, g:], open_c[k, j, g:], out[k, j, g:]
-        tc, tb = T[k, j, g:], T[bk, bj, bi:]
-        nc, mc = nut[k, j, g:], nut[bk, bj, bi:]
-        qw, qe, nw, ne = q[k, j, g - 1 :], q[k, j, g + 1 :], nut[k, j, g - 1 :], nut[k, j, g + 1 :]
-        mw, me = nut[bk, bj, bi - 1 :], nut[bk, bj, bi + 1 :]
-        qs, qn, ns, nn = q[k, j - 1, g:], q[k, j + 1, g:], nut[k, j - 1, g:], nut[k, j + 1, g:]
-        ms, mn = nut[bk, bj - 1, bi:], nut[bk, bj + 1, bi:]
-        qd, qu, nd, nu_ = q[k - dk, j, g:], q[k + dk, j, g:], nut[k - dk, j, g:], nut[k + dk, j, g:]
-        md, mu = nut[bk - dk, bj, bi:], nut[bk + dk, bj, bi:]
-        for i in range(nx):
-            v, n, m = qc[i], nc[i], mc[i]
-            tend = force * (half * (tb[i] + tc[i]) - t_ref)
-            tend += _viscous_term(v, qw[i], qe[i], n, nw[i], ne[i], m, mw[i], me[i], nu, sx, xx,
-                                  ihx2)  # fmt: skip
-            tend += _viscous_term(v, qs[i], qn[i], n, ns[i], nn[i], m, ms[i], mn[i], nu, sy, xy,
-                                  ihy2)  # fmt: skip
-            tend += _viscous_term(v, qd[i], qu[i], n, nd[i], nu_[i], m, md[i], mu[i], nu, sz, xz,
-                                  ihz2)  # fmt: skip
-            o[i] = v + dt * tend if oc[i] else v
-
-
 class NumbaSemiLagrangianKernels(SemiLagrangianKernels):
     """The kernels of :class:`.SemiLagrangianKernels`, compiled: same signatures, same answers."""
 
@@ -390,6 +296,16 @@ class NumbaSemiLagrangianKernels(SemiLagrangianKernels):
 
     def __init__(self):
         super().__init__(np)
+        # the diffusion kernels' per-cell flags, made once from each static mask
+        # (the solver's fluid and open-face masks never change): id -> (mask, flags)
+        self._flags = {}
+
+    def _flags_of(self, mask, make, g, n3):
+        if id(mask) not in self._flags:
+            flags = np.zeros(mask.shape, np.uint8)
+            make(mask, g, *n3, flags)
+            self._flags[id(mask)] = (mask, flags)
+        return _flat(self._flags[id(mask)][1])
 
     def sl_trace(self, vel, h, dt, periodic, g, n3, disp):
         real = vel[0].dtype.type
@@ -413,14 +329,18 @@ class NumbaSemiLagrangianKernels(SemiLagrangianKernels):
         f = T.dtype.type
         nut, half_k = (T, f(0)) if nu_t is None else (nu_t, f(0.5 * inv_prt))
         inv_h = (f(1.0 / hh) for hh in h)
-        _diffuse_scalar(T, f(kappa), nut, half_k, fluid, *inv_h, f(dt), g, *n3, out)
+        flags = self._flags_of(fluid, diffusion.scalar_flags, g, n3)
+        diffusion.diffuse_scalar(_flat(T), f(kappa), _flat(nut), half_k, flags, *inv_h, f(dt), g,
+                                 *n3[:2], *_strides_of(T), _flat(out))  # fmt: skip
 
     def diffuse_velocity(self, c, q, T, nu, nu_t, open_c, h, dt, buoyancy_c, t_ref, g, n3, out):
         f = q.dtype.type
         nut, a1, a4 = (q, f(0), f(0)) if nu_t is None else (nu_t, f(1), f(0.25))
         inv_h = (f(1.0 / hh) for hh in h)
-        _diffuse_velocity(q, T, f(nu), nut, a1, a4, open_c, *inv_h, f(dt), f(buoyancy_c), f(0.5),
-                          f(t_ref), c, g, *n3, out)  # fmt: skip
+        flags = self._flags_of(open_c, diffusion.velocity_flags, g, n3)
+        diffusion.diffuse_velocity(_flat(q), _flat(T), f(nu), _flat(nut), a1, a4, flags, *inv_h,
+                                   f(dt), f(buoyancy_c), f(0.5), f(t_ref), c, g, *n3[:2],
+                                   *_strides_of(q), _flat(out))  # fmt: skip
 
     def fluid_sums(self, old, new, fluid, g, n3):
         sums = np.zeros((_chunks(n3[0] * n3[1]), 4))
