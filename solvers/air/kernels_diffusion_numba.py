@@ -12,17 +12,10 @@ ms, a velocity component 0.22 -> 0.20 ms on the 10 MW hall's grid, one core).
 On a 2-D grid the z "neighbours" are the cell itself, so their differences,
 and fluxes, are exactly 0.
 
-Each loop runs over a span of a z-plane's interior rows taken as one flat
-run of cells, ghost columns included, instead of a row at a time: a row of
-the hall's grid is 112 cells (seven 16-lane vectors), and the setting up of
-a row's fifteen views and the vectorised loop's checks cost about a quarter
-of the kernel (heat 0.15 -> 0.11 ms on that grid).  The ghost columns are
-computed and thrown away: a per-cell byte of flags (:func:`scalar_flags`,
-:func:`velocity_flags`, made once from the static masks) says which cells
-are interior and which of their faces carry a flux, and a ghost cell keeps
-what ``out`` held, so the kernels write what the row-at-a-time ones wrote.
-The flags also replace the seven fluid bytes a cell read for its faces by
-one.
+Each loop runs over spans of a z-plane's interior rows as one flat run of
+cells, with per-cell flags (:mod:`.kernels_numba_planes`): on the hall's
+grid heat 0.15 -> 0.11 ms against a row at a time.  The heat kernel also
+reads one flag byte a cell for its faces instead of seven fluid bytes.
 """
 
 from __future__ import annotations
@@ -30,51 +23,18 @@ from __future__ import annotations
 from numba import njit, prange
 
 from .kernels_numba_mg import JIT as _JIT
-
-#: Spans each z-plane is cut into, for the threads to share.
-PARTS = 8
-#: Flag bits: the faces (low and high along x, y, z) that carry a flux,
-#: the cell's own fluid (or open face), and the cell being interior.
-WEST, EAST, SOUTH, NORTH, DOWN, UP, ACTIVE, INTERIOR = (1 << b for b in range(8))
-
-
-@njit(inline="always")
-def _span(item, g, ny, row, plane):
-    """Flat start and length of the ``item``-th span: plane ``item // PARTS``'s interior rows."""
-    k = item // PARTS + g
-    part = item % PARTS
-    cells = ny * row
-    lo, hi = part * cells // PARTS, (part + 1) * cells // PARTS
-    return k * plane + g * row + lo, hi - lo
-
-
-@njit(parallel=True, **_JIT)
-def scalar_flags(fluid, g, nz, ny, nx, out):
-    """``out``'s interior: which faces of each cell carry heat (both cells fluid), its
-    own fluid and :data:`INTERIOR`; its ghosts are left 0."""
-    dk = 1 if nz > 1 else 0
-    for kj in prange(nz * ny):
-        k, j = kj // ny + g, kj % ny + g
-        fc, o = fluid[k, j, g:], out[k, j, g:]
-        fw, fe = fluid[k, j, g - 1 :], fluid[k, j, g + 1 :]
-        fs, fn = fluid[k, j - 1, g:], fluid[k, j + 1, g:]
-        fd, fu = fluid[k - dk, j, g:], fluid[k + dk, j, g:]
-        for i in range(nx):
-            c = fc[i] != 0
-            o[i] = ((WEST if c and fw[i] != 0 else 0) | (EAST if c and fe[i] != 0 else 0)
-                    | (SOUTH if c and fs[i] != 0 else 0) | (NORTH if c and fn[i] != 0 else 0)
-                    | (DOWN if c and fd[i] != 0 else 0) | (UP if c and fu[i] != 0 else 0)
-                    | (ACTIVE if c else 0) | INTERIOR)  # fmt: skip
-
-
-@njit(parallel=True, **_JIT)
-def velocity_flags(open_c, g, nz, ny, nx, out):
-    """``out``'s interior: :data:`ACTIVE` on open faces of the component, and :data:`INTERIOR`."""
-    for kj in prange(nz * ny):
-        k, j = kj // ny + g, kj % ny + g
-        oc, o = open_c[k, j, g:], out[k, j, g:]
-        for i in range(nx):
-            o[i] = (ACTIVE if oc[i] != 0 else 0) | INTERIOR
+from .kernels_numba_planes import (
+    ACTIVE,
+    DOWN,
+    EAST,
+    INTERIOR,
+    NORTH,
+    PARTS,
+    SOUTH,
+    UP,
+    WEST,
+    span,
+)
 
 
 @njit(parallel=True, **_JIT)
@@ -82,13 +42,13 @@ def diffuse_scalar(T, kappa, nut, half_k, flags, ihx, ihy, ihz, dt, g, nz, ny, r
     """``out = T + dt div(kappa_eff grad T)`` in fluid cells, ``T`` in other interior cells (K).
 
     The fields are the flat views of padded arrays with ``row`` and
-    ``plane`` strides; ``flags`` is :func:`scalar_flags`'s.
+    ``plane`` strides; ``flags`` is :func:`.scalar_flags`'s.
     """
     d = plane if nz > 1 else 0
     ihx2, ihy2, ihz2 = ihx * ihx, ihy * ihy, ihz * ihz
     zero = dt - dt
     for item in prange(nz * PARTS):
-        s, n = _span(item, g, ny, row, plane)
+        s, n = span(item, g, ny, row, plane)
         tc, nc, fl, o = T[s : s + n], nut[s : s + n], flags[s : s + n], out[s : s + n]
         tw, te, ts, tn = T[s - 1 : s + n - 1], T[s + 1 : s + n + 1], T[s - row :], T[s + row :]
         nw, ne, ns, nn = nut[s - 1 :], nut[s + 1 :], nut[s - row :], nut[s + row :]
@@ -128,7 +88,7 @@ def diffuse_velocity(q, T, nu, nut, a1, a4, flags, ihx, ihy, ihz, dt, force, hal
     """Viscous step of face component ``c`` with buoyancy: ``out = q + dt (force (T_face -
     t_ref) + div(nu_eff grad q))`` on open faces, ``q`` on the other interior ones (m/s).
 
-    Flat views as in :func:`diffuse_scalar`; ``flags`` is :func:`velocity_flags`'s.
+    Flat views as in :func:`diffuse_scalar`; ``flags`` is :func:`.velocity_flags`'s.
     ``a1``/``a4`` are 1/0.25 with an eddy viscosity and 0 without (``nut`` is
     then any array of the shape).  ``m*`` views are the eddy viscosity of the
     cells across the face (the face's other cell), which edges across the
@@ -143,7 +103,7 @@ def diffuse_velocity(q, T, nu, nut, a1, a4, flags, ihx, ihy, ihz, dt, force, hal
     sz, xz = (a1, zero) if c == 2 else (zero, a4)
     ihx2, ihy2, ihz2 = ihx * ihx, ihy * ihy, ihz * ihz
     for item in prange(nz * PARTS):
-        s, n = _span(item, g, ny, row, plane)
+        s, n = span(item, g, ny, row, plane)
         b_ = s - back
         qc, fl, o, tc, tb = q[s : s + n], flags[s : s + n], out[s : s + n], T[s:], T[b_:]
         nc, mc = nut[s:], nut[b_:]

@@ -58,12 +58,6 @@ def _chunks(rows):
 
 
 @njit(inline="always")
-def _row(a, k, j, g, dk, dj, di):
-    """Row (k, j) of ``a`` moved by (dk, dj, di): a view from the first interior cell."""
-    return a[k + dk, j + dj, g + di :]
-
-
-@njit(inline="always")
 def _neighbours_row(x, cx, cy, cz, ihx2, ihy2, ihz2, k, j, g, nx, out):
     """``out[i] = sum_f c_f x_nb / h²`` along row ``(k, j)``, ``i = 0`` the first interior cell."""
     xw, xe = x[k, j, g - 1 :], x[k, j, g + 1 :]

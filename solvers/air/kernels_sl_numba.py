@@ -15,6 +15,7 @@ from numba import njit, prange
 from . import kernels_diffusion_numba as diffusion
 from .kernels_numba_mg import JIT as _JIT
 from .kernels_numba_mg import _chunks
+from .kernels_numba_planes import CellFlags, flat, strides
 from .kernels_sl_numpy import SemiLagrangianKernels
 
 
@@ -45,7 +46,7 @@ def _corner(pk, pj, pi, plane, row, real):
     conversion is floor and the base cell is never the last one: no clamping
     needed.  Unsigned 32-bit flat indices because numba wraps a signed index
     that might be negative (a branch per read) and 64-bit index arithmetic
-    costs more.  Fields are below 2**32 cells (checked by :func:`_flat`).
+    costs more.  Fields are below 2**32 cells (checked by :func:`.flat`).
     """
     k0, j0, i0 = np.uint32(pk), np.uint32(pj), np.uint32(pi)
     return k0 * plane + j0 * row + i0, pk - real(k0), pj - real(j0), pi - real(i0)
@@ -78,18 +79,6 @@ def _trilinear(a, plane, row, low, fk, fj, fi):
 def _strides(a):
     """Plane and row strides (elements) of the padded field ``a``, unsigned for :func:`_corner`."""
     return np.uint32(a.shape[1] * a.shape[2]), np.uint32(a.shape[2])
-
-
-def _strides_of(a):
-    """Row and plane strides (elements) of the C-contiguous padded field ``a``."""
-    return a.shape[2], a.shape[1] * a.shape[2]
-
-
-def _flat(a):
-    """``a`` as the 1-D view :func:`_trilinear` reads (a view, never a copy)."""
-    if not a.flags.c_contiguous or a.size >= 2**32:
-        raise ValueError(f"the kernels read C-contiguous fields below 2**32 cells, not {a.shape}")
-    return a.reshape(-1)
 
 
 # Positions are worked out in the fields' own precision: float32 fields get
@@ -161,7 +150,7 @@ def _interpolate_open_row(a, plane, row, nx, corner, fk, fj, fi, open_, keep, ou
 def _trace(u, v, w, uf, vf, wf, sx, sy, sz, px, py, pz, g, nz, ny, nx, dx, dy, dz):
     """Displacement (index units) of each cell centre over one step back, midpoint rule.
 
-    ``uf``, ``vf``, ``wf`` are the flat views of ``u``, ``v``, ``w`` (:func:`_flat`).
+    ``uf``, ``vf``, ``wf`` are the flat views of ``u``, ``v``, ``w`` (:func:`.flat`).
     """
     real = u.dtype.type
     half, lo, fz, fy, fx = _box(u, g, nz, ny, nx)
@@ -296,51 +285,42 @@ class NumbaSemiLagrangianKernels(SemiLagrangianKernels):
 
     def __init__(self):
         super().__init__(np)
-        # the diffusion kernels' per-cell flags, made once from each static mask
-        # (the solver's fluid and open-face masks never change): id -> (mask, flags)
-        self._flags = {}
-
-    def _flags_of(self, mask, make, g, n3):
-        if id(mask) not in self._flags:
-            flags = np.zeros(mask.shape, np.uint8)
-            make(mask, g, *n3, flags)
-            self._flags[id(mask)] = (mask, flags)
-        return _flat(self._flags[id(mask)][1])
+        self._flags = CellFlags()
 
     def sl_trace(self, vel, h, dt, periodic, g, n3, disp):
         real = vel[0].dtype.type
-        _trace(*vel, *(_flat(v) for v in vel), *(real(dt / hh) for hh in h), *periodic, g, *n3,
+        _trace(*vel, *(flat(v) for v in vel), *(real(dt / hh) for hh in h), *periodic, g, *n3,
                *disp)  # fmt: skip
         self._fill_trace_ghosts(disp, periodic, g, n3)
 
     def sl_scalar(self, T, disp, fluid, periodic, g, n3, out):
-        _sl_scalar(T, _flat(T), *disp, fluid, *periodic, g, *n3, out)
+        _sl_scalar(T, flat(T), *disp, fluid, *periodic, g, *n3, out)
 
     def sl_velocity(self, c, q, disp, open_c, periodic, g, n3, out):
         flags = (c == 0, c == 1, c == 2)
-        _sl_faces(q, q, q, *(_flat(q),) * 3, *disp, *(open_c,) * 3, *flags, *periodic, g, *n3,
+        _sl_faces(q, q, q, *(flat(q),) * 3, *disp, *(open_c,) * 3, *flags, *periodic, g, *n3,
                   out, out, out)  # fmt: skip
 
     def sl_velocities(self, vel, disp, open_, periodic, g, n3, out):
         has = (n3[2] > 1, n3[1] > 1, n3[0] > 1)
-        _sl_faces(*vel, *(_flat(v) for v in vel), *disp, *open_, *has, *periodic, g, *n3, *out)
+        _sl_faces(*vel, *(flat(v) for v in vel), *disp, *open_, *has, *periodic, g, *n3, *out)
 
     def diffuse_scalar(self, T, kappa, nu_t, inv_prt, fluid, h, dt, g, n3, out):
         f = T.dtype.type
         nut, half_k = (T, f(0)) if nu_t is None else (nu_t, f(0.5 * inv_prt))
         inv_h = (f(1.0 / hh) for hh in h)
-        flags = self._flags_of(fluid, diffusion.scalar_flags, g, n3)
-        diffusion.diffuse_scalar(_flat(T), f(kappa), _flat(nut), half_k, flags, *inv_h, f(dt), g,
-                                 *n3[:2], *_strides_of(T), _flat(out))  # fmt: skip
+        flags = self._flags.scalar(fluid, g, n3)
+        diffusion.diffuse_scalar(flat(T), f(kappa), flat(nut), half_k, flags, *inv_h, f(dt), g,
+                                 *n3[:2], *strides(T), flat(out))  # fmt: skip
 
     def diffuse_velocity(self, c, q, T, nu, nu_t, open_c, h, dt, buoyancy_c, t_ref, g, n3, out):
         f = q.dtype.type
         nut, a1, a4 = (q, f(0), f(0)) if nu_t is None else (nu_t, f(1), f(0.25))
         inv_h = (f(1.0 / hh) for hh in h)
-        flags = self._flags_of(open_c, diffusion.velocity_flags, g, n3)
-        diffusion.diffuse_velocity(_flat(q), _flat(T), f(nu), _flat(nut), a1, a4, flags, *inv_h,
+        flags = self._flags.velocity(open_c, g, n3)
+        diffusion.diffuse_velocity(flat(q), flat(T), f(nu), flat(nut), a1, a4, flags, *inv_h,
                                    f(dt), f(buoyancy_c), f(0.5), f(t_ref), c, g, *n3[:2],
-                                   *_strides_of(q), _flat(out))  # fmt: skip
+                                   *strides(q), flat(out))  # fmt: skip
 
     def fluid_sums(self, old, new, fluid, g, n3):
         sums = np.zeros((_chunks(n3[0] * n3[1]), 4))
