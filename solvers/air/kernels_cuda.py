@@ -173,6 +173,29 @@ extern "C" __global__ void mg_restrict(const real *r, int fz, int fy, int fx, in
     b[c] = s / (real)(fz * fy * fx);
 }
 
+// the cells that joined a neighbouring block's aggregate (aggregates.py), a thread each:
+// their share of the block's restricted residual moves to that aggregate (to none: -1)
+extern "C" __global__ void mg_restrict_moved(const long long *cells, const long long *own,
+        const long long *owner, int n, const real *x, const real *b, const COEF *cx,
+        const COEF *cy, const COEF *cz, const real *diag, real ihx2, real ihy2, real ihz2,
+        long long Y, long long Z, real scale, real *bc) {
+    int t = blockDim.x * blockIdx.x + threadIdx.x;
+    if (t >= n) return;
+    long long c = cells[t];
+    real share = scale * (b[c] - (diag[c] * x[c]
+                                  - nbsum(x, cx, cy, cz, ihx2, ihy2, ihz2, c, Y, Z)));
+    atomicAdd(&bc[own[t]], -share);
+    if (owner[t] >= 0) atomicAdd(&bc[owner[t]], share);
+}
+
+// and they take their aggregate's correction instead of their block's
+extern "C" __global__ void mg_prolong_moved(const long long *cells, const long long *own,
+        const long long *owner, int n, const real *e, real *x) {
+    int t = blockDim.x * blockIdx.x + threadIdx.x;
+    if (t >= n) return;
+    x[cells[t]] += (owner[t] >= 0 ? e[owner[t]] : (real)0) - e[own[t]];
+}
+
 // dense pseudo-inverse on the coarsest level's active cells (a few hundred)
 extern "C" __global__ void mg_coarse(const real *pinv, const long long *flat, int n,
                                      const real *b, real *x) {

@@ -32,6 +32,8 @@ _NAMES = (
     "mg_residual",
     "mg_restrict",
     "mg_prolong",
+    "mg_restrict_moved",
+    "mg_prolong_moved",
     "mg_coarse",
     "fill_ghosts",
     "max_abs_columns",
@@ -301,6 +303,24 @@ class CupyKernels(EddyViscosityArgument, NumpyKernels):
             fine.g,
             (coarse.x, coarse.g, coarse.x.shape[1], coarse.x.shape[2], fz, fy, fx, fine.x),
         )
+
+    def mg_restrict_moved(self, fine, coarse):
+        moved, real = fine.moved, fine.x.dtype.type
+        self.mg_fill_periodic(fine, fine.x)
+        coef, kind, inv_h2 = self._stencil(fine)
+        n, (ny, nx) = int(moved.cells.size), fine.x.shape[1:]
+        scale = 1.0 / (fine.factor[0] * fine.factor[1] * fine.factor[2])
+        args = (moved.cells, moved.own, moved.owner, np.int32(n), fine.x, fine.b, *coef,
+                fine.diag, *typed(inv_h2, real), np.int64(nx), np.int64(nx * ny), real(scale),
+                coarse.b)  # fmt: skip
+        self._fn(fine.x.dtype, "mg_restrict_moved", kind)(((n + _BLOCK - 1) // _BLOCK,),
+                                                          (_BLOCK,), args)  # fmt: skip
+
+    def mg_prolong_moved(self, coarse, fine):
+        moved, n = fine.moved, int(fine.moved.cells.size)
+        args = (moved.cells, moved.own, moved.owner, np.int32(n), coarse.x, fine.x)
+        self._fn(fine.x.dtype, "mg_prolong_moved")(((n + _BLOCK - 1) // _BLOCK,), (_BLOCK,),
+                                                   args)  # fmt: skip
 
     def mg_coarse_solve(self, lev, pinv, flat):
         lev.x.fill(0)

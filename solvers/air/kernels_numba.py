@@ -31,8 +31,10 @@ from .kernels_numba_mg import (
     _mg_apply_dot,
     _mg_coarse_solve,
     _mg_prolong,
+    _mg_prolong_moved,
     _mg_residual_norms,
     _mg_residual_restrict,
+    _mg_restrict_moved,
     _mg_smooth,
     _mg_smooth_from_zero,
     _xpby,
@@ -341,6 +343,20 @@ class NumbaKernels(NumpyKernels):
     def mg_prolong(self, coarse, fine):
         fx, fy, fz = fine.factor
         self._on(fine, _mg_prolong, coarse.x, coarse.g, fz, fy, fx, fine.x, fine.g, *fine.n3)
+
+    def mg_restrict_moved(self, fine, coarse):
+        self.mg_fill_periodic(fine, fine.x)
+        real, moved = fine.x.dtype.type, fine.moved
+        ny, nx = fine.x.shape[1:]
+        fx, fy, fz = fine.factor
+        _mg_restrict_moved(moved.cells, moved.own, moved.owner, flat(fine.x), flat(fine.b),
+                           *(flat(c) for c in fine.coef), flat(fine.diag),
+                           *(real(1.0 / h**2) for h in fine.h), nx, nx * ny,
+                           real(1.0 / (fx * fy * fz)), flat(coarse.b))  # fmt: skip
+
+    def mg_prolong_moved(self, coarse, fine):
+        moved = fine.moved
+        _mg_prolong_moved(moved.cells, moved.own, moved.owner, flat(coarse.x), flat(fine.x))
 
     def mg_coarse_solve(self, lev, pinv, flat):
         _mg_coarse_solve(pinv, flat, lev.b, lev.x)

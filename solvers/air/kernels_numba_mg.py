@@ -277,3 +277,29 @@ def _xpby(z, beta, d, g, nz, ny, nx):
         zr, dr = z[k, j, g:], d[k, j, g:]
         for i in range(nx):
             dr[i] = zr[i] + beta * dr[i]
+
+
+@njit(**_JIT)
+def _mg_restrict_moved(cells, own, owner, x, b, cx, cy, cz, diag, ihx2, ihy2, ihz2, row, plane,
+                       scale, bc):  # fmt: skip
+    """Move each listed cell's share of the restricted residual (flat arrays) from its block's
+    coarse cell ``own`` to the aggregate ``owner`` it joined (none: -1); see
+    :mod:`.aggregates`.  One thread: the lists are short and share coarse cells."""
+    for t in range(cells.size):
+        c = cells[t]
+        nb = ((cx[c] * x[c - 1] + cx[c + 1] * x[c + 1]) * ihx2
+              + (cy[c] * x[c - row] + cy[c + row] * x[c + row]) * ihy2
+              + (cz[c] * x[c - plane] + cz[c + plane] * x[c + plane]) * ihz2)  # fmt: skip
+        share = scale * (b[c] - (diag[c] * x[c] - nb))
+        bc[own[t]] -= share
+        if owner[t] >= 0:
+            bc[owner[t]] += share
+
+
+@njit(**_JIT)
+def _mg_prolong_moved(cells, own, owner, e, x):
+    """Each listed cell takes its aggregate's correction ``e[owner]`` (0 for none) instead of
+    its block's ``e[own]`` (flat arrays)."""
+    for t in range(cells.size):
+        joined = e[owner[t]] if owner[t] >= 0 else e[own[t]] - e[own[t]]
+        x[cells[t]] += joined - e[own[t]]

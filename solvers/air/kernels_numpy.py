@@ -342,6 +342,41 @@ class NumpyKernels:
         nz, ny, nx = fine.n3
         shifted(fine.x, fine.g, fine.n3)[...] += e[:nz, :ny, :nx]
 
+    def mg_restrict_moved(self, fine, coarse):
+        """Hand each moved cell's share of ``coarse.b`` from its block to the aggregate it
+        joined (:class:`.MovedCells` ``fine.moved``), after :meth:`mg_residual_restrict`.
+
+        The residual at the moved cells is worked out here (a compiled backend's
+        restriction may not store it).
+        """
+        xp, moved = self.xp, fine.moved
+        share = self._residual_at(fine, moved.cells) / (fine.factor[0] * fine.factor[1]
+                                                        * fine.factor[2])  # fmt: skip
+        b = coarse.b.reshape(-1)
+        xp.subtract.at(b, moved.own, share)
+        joined = moved.owner >= 0
+        xp.add.at(b, moved.owner[joined], share[joined])
+
+    def mg_prolong_moved(self, coarse, fine):
+        """Give each moved cell its aggregate's correction instead of its block's, after
+        :meth:`mg_prolong` (none where it joined none)."""
+        xp, moved = self.xp, fine.moved
+        e = coarse.x.reshape(-1)
+        joined = xp.where(moved.owner >= 0, e[xp.maximum(moved.owner, 0)], 0)
+        fine.x.reshape(-1)[moved.cells] += joined - e[moved.own]
+
+    def _residual_at(self, lev, cells):
+        """``b - A x`` at the flat indices ``cells`` of the level's padded arrays."""
+        self.mg_fill_periodic(lev, lev.x)
+        x, b = lev.x.reshape(-1), lev.b.reshape(-1)
+        ny, nx = lev.x.shape[1], lev.x.shape[2]
+        total = lev.diag.reshape(-1)[cells] * x[cells]
+        for axis, stride in enumerate((1, nx, nx * ny)):
+            c = lev.coef[axis].reshape(-1)
+            total = total - (c[cells] * x[cells - stride]
+                             + c[cells + stride] * x[cells + stride]) / lev.h[axis] ** 2
+        return b[cells] - total
+
     def mg_coarse_solve(self, lev, pinv, flat):
         """``lev.x = pinv b`` on the coarsest level's active cells (flat indices ``flat``)."""
         lev.x.fill(0)

@@ -18,6 +18,7 @@ from solvers.air.multigrid import PoissonMG
 from solvers.backend import select_backend
 
 from .helpers import closed_room
+from .test_aggregates import _slab
 from .test_kernels import N3, TOL, H, _fields
 
 
@@ -213,6 +214,31 @@ def test_multigrid_levels_with_byte_and_float_faces(device, dev, close, kernels)
     mgs[1]._precondition(dev(b), d_z)
     close(d_z, z, np.float32)
     assert [lev.kernel_args["cupy"][1] for lev in mgs[1].levels[:-1]] == ["u8", "real"]
+
+
+@pytest.mark.parametrize("periodic", [False, True])
+def test_multigrid_with_moved_cells(device, dev, close, kernels, periodic):
+    """A slab one cell thick inside the coarse cells: its cells join other aggregates
+    (test_aggregates.py), and the CUDA fix-ups of restriction and prolongation (atomic
+    adds) give the reference's V-cycle and solve."""
+    ref, gpu = kernels
+    grid = _slab(9, periodic)
+    n3 = (grid.nz, grid.ny, grid.nx)
+    per = tuple(grid.periodic(a) for a in range(3))
+    mgs = [PoissonMG(grid.face_masks(), n3, GHOST, grid.spacing, per, k, be, np.float32)
+           for k, be in ((ref, select_backend("numpy")), (gpu, device))]  # fmt: skip
+    assert mgs[1].levels[1].moved is not None
+    b = np.zeros(grid.padded, dtype=np.float32)
+    inner = b[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST]
+    inner[...] = np.random.default_rng(6).standard_normal(n3) * ~grid.solid
+    inner -= inner.sum() / (~grid.solid).sum() * ~grid.solid
+    z, d_z = np.zeros_like(b), dev(np.zeros_like(b))
+    mgs[0]._precondition(b, z)
+    mgs[1]._precondition(dev(b), d_z)
+    close(d_z, z, np.float32)
+    mgs[0].solve(np.zeros_like(b), b, 1e-5)
+    mgs[1].solve(dev(np.zeros_like(b)), dev(b), 1e-5)
+    assert abs(mgs[1].iterations - mgs[0].iterations) <= 1
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
