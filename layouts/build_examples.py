@@ -58,7 +58,7 @@ def rack_ids(layout: Layout, first: int, count: int) -> list[str]:
 
 
 def build_pod() -> Layout:
-    """pod-1mw: 8 x 120 kW racks in a contained pod, one CDU, one CRAH, dry coolers."""
+    """pod-1mw: 8 x 120 kW racks in a hot-aisle pod, one CDU, one CRAH, dry coolers."""
     layout = empty(
         "Pod 1 MW", "8 GB200 NVL72-class racks (120 kW) in one hot-aisle pod; one XDU1350-class "
         "CDU with N+1 pumps; one CRAH; two dry coolers.", 12.0, 9.0, 4.5,
@@ -118,7 +118,7 @@ def build_rows() -> Layout:
     """rows-3mw: 2 rows x 12 x 132 kW, 3 CDUs (N+1) on a shared valved header,
     fan walls, an evaporative tower."""
     layout = empty(
-        "Rows 3 MW", "24 racks of 132 kW in two rows around a contained hot aisle; three "
+        "Rows 3 MW", "24 racks of 132 kW in two rows around a shared hot aisle; three "
         "XDU1350-class CDUs (N+1) on a shared header with isolation valves; two fan walls; "
         "one evaporative cooling tower.", 20.0, 12.0, 5.0,
         {"supply_temp_c": 27.0, "pump_power_kw": 25.0,
@@ -148,7 +148,7 @@ def build_hall() -> Layout:
     """hall-10mw: 72 x 140 kW in 6 rows, 8 CDUs in two N+1 groups on ring headers,
     perimeter fan walls, cooling towers with trim chillers."""
     layout = empty(
-        "Hall 10 MW", "72 racks of 140 kW in six rows (three contained pods); eight "
+        "Hall 10 MW", "72 racks of 140 kW in six rows (three hot-aisle pods); eight "
         "XDU1350-class CDUs in two N+1 groups of four, each group on a ring header with "
         "isolation valves; perimeter fan walls; cooling towers with trim chillers.",
         28.0, 22.0, 5.5,
