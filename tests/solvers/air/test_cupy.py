@@ -143,6 +143,15 @@ def test_batched_maxima_equal_the_reference(device, dev, kernels, count):
     assert [np.isnan(x) for x in got] == [a == count // 2 for a in range(count)]
 
 
+def _random_rhs(grid, n3, seed, dtype=np.float32):
+    """A random right-hand side with no constant part (A's null space), zero in solids."""
+    b = np.zeros(grid.padded, dtype=dtype)
+    inner = b[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST]
+    inner[...] = np.random.default_rng(seed).standard_normal(n3) * ~grid.solid
+    inner -= inner.sum() / (~grid.solid).sum() * ~grid.solid
+    return b
+
+
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 def test_multigrid(device, dev, close, kernels, dtype):
     ref, gpu = kernels
@@ -152,11 +161,7 @@ def test_multigrid(device, dev, close, kernels, dtype):
         PoissonMG(grid.face_masks(), N3, GHOST, grid.spacing, periodic, k, be, dtype)
         for k, be in ((ref, select_backend("numpy")), (gpu, device))
     ]
-    rng = np.random.default_rng(3)
-    b = np.zeros(grid.padded, dtype=dtype)
-    inner = b[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST]
-    inner[...] = rng.standard_normal(N3) * ~grid.solid
-    inner -= inner.sum() / (~grid.solid).sum() * ~grid.solid
+    b = _random_rhs(grid, N3, 3, dtype)
     z, d_z = np.zeros_like(b), dev(np.zeros_like(b))
     mgs[0]._precondition(b, z)
     mgs[1]._precondition(dev(b), d_z)
@@ -179,10 +184,7 @@ def test_cg_keeps_its_scalars_on_the_device(device, dev, kernels, monkeypatch):
     periodic = tuple(grid.periodic(a) for a in range(3))
     mgs = [PoissonMG(grid.face_masks(), N3, GHOST, grid.spacing, periodic, k, be, np.float32)
            for k, be in ((ref, select_backend("numpy")), (gpu, device))]  # fmt: skip
-    b = np.zeros(grid.padded, dtype=np.float32)
-    inner = b[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST]
-    inner[...] = np.random.default_rng(5).standard_normal(N3) * ~grid.solid
-    inner -= inner.sum() / (~grid.solid).sum() * ~grid.solid
+    b = _random_rhs(grid, N3, 5)
     d_b = dev(b)
     dot = gpu.mg_dot(mgs[1].levels[0], d_b, d_b)
     assert dot.shape == () and not isinstance(dot, float)
@@ -205,10 +207,7 @@ def test_multigrid_levels_with_byte_and_float_faces(device, dev, close, kernels)
     n3 = (16, 20, 24)
     mgs = [PoissonMG(grid.face_masks(), n3, GHOST, grid.spacing, (False,) * 3, k, be, np.float32)
            for k, be in ((ref, select_backend("numpy")), (gpu, device))]  # fmt: skip
-    b = np.zeros(grid.padded, dtype=np.float32)
-    inner = b[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST]
-    inner[...] = np.random.default_rng(4).standard_normal(n3) * ~grid.solid
-    inner -= inner.sum() / (~grid.solid).sum() * ~grid.solid
+    b = _random_rhs(grid, n3, 4)
     z, d_z = np.zeros_like(b), dev(np.zeros_like(b))
     mgs[0]._precondition(b, z)
     mgs[1]._precondition(dev(b), d_z)
@@ -228,10 +227,7 @@ def test_multigrid_with_moved_cells(device, dev, close, kernels, periodic):
     mgs = [PoissonMG(grid.face_masks(), n3, GHOST, grid.spacing, per, k, be, np.float32)
            for k, be in ((ref, select_backend("numpy")), (gpu, device))]  # fmt: skip
     assert mgs[1].levels[1].moved is not None
-    b = np.zeros(grid.padded, dtype=np.float32)
-    inner = b[GHOST:-GHOST, GHOST:-GHOST, GHOST:-GHOST]
-    inner[...] = np.random.default_rng(6).standard_normal(n3) * ~grid.solid
-    inner -= inner.sum() / (~grid.solid).sum() * ~grid.solid
+    b = _random_rhs(grid, n3, 6)
     z, d_z = np.zeros_like(b), dev(np.zeros_like(b))
     mgs[0]._precondition(b, z)
     mgs[1]._precondition(dev(b), d_z)

@@ -112,9 +112,12 @@ def test_cg_kernels_agree(dtype):
 
 
 def test_vcycle_is_symmetric_positive():
-    """CG needs a symmetric positive definite preconditioner: ``u·Mv = v·Mu``, ``u·Mu > 0``."""
     grid = _grid()
-    mg = _solvers(grid, np.float64)[0]
+    assert_symmetric_positive(_solvers(grid, np.float64)[0], grid)
+
+
+def assert_symmetric_positive(mg, grid):
+    """CG needs a symmetric positive definite preconditioner: ``u·Mv = v·Mu``, ``u·Mu > 0``."""
     fine = mg.levels[0]
     fluid = ~grid.solid
     rng = np.random.default_rng(5)
