@@ -124,8 +124,9 @@ def iterations(grid: Grid, backend, rtols=(1e-3, 1e-5), seed=0) -> list[int]:
     """CG iterations from zero to each relative tolerance on a random zero-sum right-hand side."""
     kernels = make_kernels(backend)
     n3 = (grid.nz, grid.ny, grid.nx)
-    poisson = PoissonMG(grid.face_masks(), n3, GHOST, grid.spacing, (False,) * 3, kernels,
-                        backend, np.float32)  # fmt: skip
+    periodic = tuple(grid.periodic(a) for a in range(3))
+    poisson = PoissonMG(grid.face_masks(), n3, GHOST, grid.spacing, periodic, kernels, backend,
+                        np.float32)  # fmt: skip
     inside = (slice(GHOST, -GHOST),) * 3
     fluid = grid.fluid_mask()[inside].astype(bool)
     rhs = np.random.default_rng(seed).standard_normal(n3) * fluid
