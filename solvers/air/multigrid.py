@@ -15,8 +15,9 @@ face coefficients averaged over the fine faces between coarse cells, red–black
 Gauss–Seidel smoothing (:data:`SWEEPS` red–black sweeps before, as many
 black–red after, so the V-cycle is a symmetric preconditioner),
 piecewise-constant transfer, and a dense pseudo-inverse on the coarsest
-level.  As CG's preconditioner this converges in a handful of iterations
-even with obstacles and walls one cell thick.
+level (larger where a coarser one would lose walls).  As CG's
+preconditioner this converges in a handful of iterations even with
+obstacles and walls one cell thick.
 
 The V-cycle's input and output are the fine level's own ``b`` and ``x``, and
 the backends may fuse what follows each other (the first half-sweep from
@@ -37,6 +38,18 @@ from .kernels_numpy import shifted
 
 #: Coarsest level holds at most this many cells (solved with a dense pseudo-inverse).
 COARSEST_CELLS = 512
+#: ... or this many, where coarsening it once more would move more than
+#: :data:`LOST_WALLS` of its cells between aggregates (:mod:`.aggregates`): a level
+#: that coarse no longer holds the walls.  On the 10 MW hall at 0.1 m with
+#: containment panels (24 % of the 4 x 14 x 18 level's cells would move): 14 and 20
+#: CG iterations to 1e-3 and 1e-5 from zero with a 2 x 7 x 9 coarsest level, 6 and
+#: 11 stopping at 4 x 14 x 18.  The 1 MW pod at 0.5 m, whose 5 x 9 x 12 level would
+#: move 4 of 540 cells, keeps its third level: stopping there, a step's pressure
+#: solve met its tolerance in one iteration where it took two, leaving 5e-3/s of
+#: divergence in a cell for the next step (tests/twin/test_engine.py).
+COARSEST_CELLS_WITH_WALLS = 1024
+#: Share of a level's cells that would move, above which it is solved directly.
+LOST_WALLS = 0.05
 
 #: Red–black sweeps before and after the coarse correction on each level.  Two
 #: cost about twice one per V-cycle but cut CG's iterations on the 10 MW hall
@@ -170,7 +183,11 @@ class PoissonMG:
             if cells <= COARSEST_CELLS or factor == [1, 1, 1]:
                 break
             n3c = tuple(-(-n3[2 - ax] // factor[ax]) for ax in (2, 1, 0))
-            coef, moved = coarsen(coef, n3, g, factor, n3c, periodic)
+            coarse, moved = coarsen(coef, n3, g, factor, n3c, periodic)
+            lost = 0 if moved is None else len(moved.cells)
+            if cells <= COARSEST_CELLS_WITH_WALLS and lost > LOST_WALLS * cells:
+                break
+            coef = coarse
             levels_host[-1] = levels_host[-1] + (tuple(factor), moved)
             n3, g, h = n3c, 1, tuple(hh * f for hh, f in zip(h, factor, strict=True))
         if int(np.prod(levels_host[-1][0])) > 8 * COARSEST_CELLS:

@@ -10,11 +10,14 @@ import sys
 
 from PySide6 import QtCore
 
+from gui import warmup
 from gui.app import MainWindow
 from gui.kernels import KernelWarmup
 from tests.gui.conftest import hover_at
 from twin.cli import main
+from twin.engine import EngineOptions, Simulation, default_scenario
 from twin.examples import layouts_dir
+from twin.files import load_layout
 from twin.runs import RunReader
 
 
@@ -132,3 +135,15 @@ def test_a_failed_warm_up_says_why_and_lets_runs_start(qtbot, monkeypatch):
 def test_the_packaged_app_warms_kernels_through_the_gui_command(capsys):
     assert main(["gui", "--warm-kernels", "--no-air"]) == 0
     assert capsys.readouterr().out.startswith("kernels warm: coolant network in ")
+
+
+def test_the_warm_up_air_run_reaches_the_multigrid_fix_ups():
+    """The warm-up's air run moves cells between the pressure multigrid's coarse cells
+    (solvers.air.aggregates: the pod's rack rows are thin walls on its coarse levels),
+    so the fix-up kernels are compiled before a live run needs them, as the 10 MW
+    hall's does."""
+    layout = load_layout(layouts_dir() / warmup.HALL)
+    options = EngineOptions(air=True, air_spacing=warmup.WARM_SPACING, spin_up=0.0,
+                            backend="numpy")  # fmt: skip
+    sim = Simulation(layout, default_scenario(1.0), options)
+    assert any(level.moved is not None for level in sim.air.solver.poisson.levels)

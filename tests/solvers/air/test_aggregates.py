@@ -144,3 +144,19 @@ def test_numba_vcycle_with_moved_cells_equals_the_reference(periodic):
     fast._precondition(b, z_fast)
     scale = float(np.abs(z_ref).max())
     np.testing.assert_allclose(z_fast, z_ref, rtol=0, atol=2e-5 * scale)
+
+
+def test_a_level_whose_walls_the_next_would_lose_is_the_coarsest():
+    """A 24 x 24 x 12 box coarsens to 12 x 12 x 6 (864 cells) and then 6 x 6 x 3.  With a
+    slab at z-index 6, the last step would move 140 of its cells (the slab runs
+    through its blocks), so the 864-cell level is solved directly instead; at index
+    7 the slab lies on that step's block boundaries and the hierarchy keeps its
+    third level."""
+    def levels(index):
+        grid = Grid((24, 24, 12), (0.25,) * 3, {})
+        grid.solid[index] = True
+        grid.solid[index, 4:8, 4:8] = False
+        return [lev.n3 for lev in _solver(grid).levels]
+
+    assert levels(6) == [(12, 24, 24), (6, 12, 12)]
+    assert levels(7) == [(12, 24, 24), (6, 12, 12), (3, 6, 6)]
