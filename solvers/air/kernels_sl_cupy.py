@@ -3,7 +3,7 @@
 Same conventions as :mod:`.kernels_cupy` (one thread per interior cell,
 neighbours through the strides of the padded arrays, ``REAL`` replaced by
 ``double`` or ``float``); the arithmetic follows :mod:`.kernels_sl_numpy`,
-with the interpolation weights summed in the order of :mod:`.kernels_sl_numba`
+with the trilinear interpolation as the lerps of :mod:`.kernels_sl_numba`
 and, as there, positions in the fields' precision.
 This module never imports cupy: it takes it from the backend object.
 """
@@ -24,20 +24,17 @@ __device__ __forceinline__ real place(real p, int g, int n, int periodic) {
     if (periodic) return p - n * floor((p - lo) / n);
     return fmin(fmax(p, lo), lo + n);
 }
-// positions are placed inside the box, so the base cell is never the last one
+__device__ __forceinline__ real lerp(real a, real b, real f) { return a + f * (b - a); }
+// positions are placed inside the box, so the base cell is never the last one;
+// interpolated along x, then y, then z, as the numba kernels
 __device__ __forceinline__ real sample(const real *a, real pk, real pj, real pi, int NY, int NX) {
     int k0 = (int)pk, j0 = (int)pj, i0 = (int)pi;
-    real fk = pk - k0, fj = pj - j0, fi = pi - i0, gk = 1 - fk, gj = 1 - fj, gi = 1 - fi;
+    real fk = pk - k0, fj = pj - j0, fi = pi - i0;
     long long Y = NX, Z = (long long)NX * NY, b = k0 * Z + j0 * Y + i0;
-    real out = gk * gj * gi * a[b];
-    out += gk * gj * fi * a[b + 1];
-    out += gk * fj * gi * a[b + Y];
-    out += gk * fj * fi * a[b + Y + 1];
-    out += fk * gj * gi * a[b + Z];
-    out += fk * gj * fi * a[b + Z + 1];
-    out += fk * fj * gi * a[b + Z + Y];
-    out += fk * fj * fi * a[b + Z + Y + 1];
-    return out;
+    long long c = b + Z;
+    real low = lerp(lerp(a[b], a[b + 1], fi), lerp(a[b + Y], a[b + Y + 1], fi), fj);
+    real high = lerp(lerp(a[c], a[c + 1], fi), lerp(a[c + Y], a[c + Y + 1], fi), fj);
+    return lerp(low, high, fk);
 }
 
 // displacement (index units) of each cell centre over one step back, midpoint rule

@@ -3,8 +3,9 @@
 The reference is :mod:`.kernels_sl_numpy`; each kernel here is one parallel
 pass over the interior box (rows ``k, j`` shared among threads in blocks,
 ``i`` innermost, a few scratch rows per block and no whole-field
-temporaries), and the interpolation weights are summed in the reference's
-order so that the two agree to rounding.
+temporaries).  The trilinear interpolation is done as lerps along x, then
+y, then z: the reference's weighted sum of eight corners to rounding, in
+fewer operations.
 """
 
 from __future__ import annotations
@@ -29,13 +30,17 @@ def _place(p, lo, n, periodic):
     return min(max(p, lo), lo + n)
 
 
-# Each interpolating kernel works a row at a time in two loops.  The first
+# Each interpolating kernel works a row at a time in three loops.  The first
 # finds every departure point's base cell and fractions and keeps them in
 # scratch rows: arithmetic only, which LLVM vectorises (16 float32 lanes).  The
-# second reads the eight corners by scalar loads and weighs them.  On the
-# 10 MW hall (one core) that is 2.9 -> 1.5 ms for the faces, 2.0 -> 1.2 ms for
-# the trace and 0.74 -> 0.50 ms for the heat against one loop doing both:
-# there the reads kept the whole loop scalar.
+# second reads the eight corners by scalar loads and interpolates them along x
+# into four scratch rows; the third, vectorised again, along y and z.  On the
+# 10 MW hall (one core, Zen 5) two loops instead of one, the second reading
+# and weighing all eight corners, took 2.9 -> 1.5 ms for the faces, 2.0 -> 1.2
+# ms for the trace and 0.74 -> 0.50 ms for the heat: there the reads kept the
+# whole loop scalar.  The third loop took 5-7 % more off the trace and the
+# faces on an Emerald Rapids core (session 12), where the scalar weighing was
+# bound by its 23 scalar float operations a point.
 
 
 @njit(inline="always")
@@ -53,26 +58,37 @@ def _corner(pk, pj, pi, plane, row, real):
 
 
 @njit(inline="always")
-def _trilinear(a, plane, row, low, fk, fj, fi):
-    """Trilinear value of the flat padded field ``a`` from its base corner ``low`` and fractions.
+def _lerp(a, b, f):
+    return a + f * (b - a)
+
+
+@njit(inline="always")
+def _x_lerps_row(a, plane, row, nx, corner, fi, lerps):
+    """The reads: the four x-edges of each point's cell in the flat padded field ``a``, each
+    interpolated along x into a scratch row of ``lerps``.
 
     Scalar loads: on the development VM's Zen 5 core they are 15-27 % faster
     than the AVX-512 gathers LLVM makes of the same reads (a gathered element
-    costs about what a scalar load does).
+    costs about what a scalar load does).  Only the x-lerps stay in this
+    scalar loop; the y and z ones run vectorised in :func:`_yz_lerp`.
     """
-    real = a.dtype.type
-    gk, gj, gi = real(1) - fk, real(1) - fj, real(1) - fi
     one = np.uint32(1)
-    high = low + plane
-    out = gk * gj * gi * a[low]
-    out += gk * gj * fi * a[low + one]
-    out += gk * fj * gi * a[low + row]
-    out += gk * fj * fi * a[low + row + one]
-    out += fk * gj * gi * a[high]
-    out += fk * gj * fi * a[high + one]
-    out += fk * fj * gi * a[high + row]
-    out += fk * fj * fi * a[high + row + one]
-    return out
+    e00, e01, e10, e11 = lerps[0], lerps[1], lerps[2], lerps[3]
+    for ii in range(nx):
+        low = corner[ii]
+        high = low + plane
+        fx = fi[ii]
+        e00[ii] = _lerp(a[low], a[low + one], fx)
+        e01[ii] = _lerp(a[low + row], a[low + row + one], fx)
+        e10[ii] = _lerp(a[high], a[high + one], fx)
+        e11[ii] = _lerp(a[high + row], a[high + row + one], fx)
+
+
+@njit(inline="always")
+def _yz_lerp(lerps, fk, fj, ii):
+    """Trilinear value at point ``ii`` from its four x-lerps: along y, then z."""
+    low = _lerp(lerps[0, ii], lerps[1, ii], fj[ii])
+    return _lerp(low, _lerp(lerps[2, ii], lerps[3, ii], fj[ii]), fk[ii])
 
 
 @njit(inline="always")
@@ -96,8 +112,10 @@ def _box(a, g, nz, ny, nx):
 
 @njit(inline="always")
 def _corner_scratch(nx, dtype):
-    """A block's scratch rows for :func:`_corners_row`: base corners, and fractions in ``dtype``."""
-    return np.empty(nx, np.uint32), np.empty(nx, dtype), np.empty(nx, dtype), np.empty(nx, dtype)
+    """A block's scratch rows: base corners and fractions (:func:`_corners_row`), and x-lerps
+    (:func:`_x_lerps_row`), in ``dtype``."""
+    return (np.empty(nx, np.uint32), np.empty(nx, dtype), np.empty(nx, dtype), np.empty(nx, dtype),
+            np.empty((4, nx), dtype))  # fmt: skip
 
 
 @njit(inline="always")
@@ -128,21 +146,23 @@ def _departure_corners_row(rk, rj, ri, zl, yl, xl, zh, yh, xh, sk, sj, si, lo, f
 
 
 @njit(inline="always")
-def _interpolate_row(a, plane, row, nx, corner, fk, fj, fi, scale, out):
+def _interpolate_row(a, plane, row, nx, corner, fk, fj, fi, lerps, scale, out):
     """``out = scale * a`` at the row's corners and fractions."""
+    _x_lerps_row(a, plane, row, nx, corner, fi, lerps)
     for ii in range(nx):
-        out[ii] = scale * _trilinear(a, plane, row, corner[ii], fk[ii], fj[ii], fi[ii])
+        out[ii] = scale * _yz_lerp(lerps, fk, fj, ii)
 
 
 @njit(inline="always")
-def _interpolate_open_row(a, plane, row, nx, corner, fk, fj, fi, open_, keep, out):
+def _interpolate_open_row(a, plane, row, nx, corner, fk, fj, fi, lerps, open_, keep, out):
     """``out = a`` at the row's corners and fractions where ``open_``, else ``keep``.
 
     Sampled everywhere, then selected: no slower than a branch (the points
     are placed in the box, so every read is valid).
     """
+    _x_lerps_row(a, plane, row, nx, corner, fi, lerps)
     for ii in range(nx):
-        moved = _trilinear(a, plane, row, corner[ii], fk[ii], fj[ii], fi[ii])
+        moved = _yz_lerp(lerps, fk, fj, ii)
         out[ii] = moved if open_[ii] else keep[ii]
 
 
@@ -161,7 +181,7 @@ def _trace(u, v, w, uf, vf, wf, sx, sy, sz, px, py, pz, g, nz, ny, nx, dx, dy, d
     for blk in prange(blocks):
         # scratch rows: midpoints, then base corners and fractions
         mk, mj, mi = np.empty(nx, u.dtype), np.empty(nx, u.dtype), np.empty(nx, u.dtype)
-        corner, fk, fj, fi = _corner_scratch(nx, u.dtype)
+        corner, fk, fj, fi, lerps = _corner_scratch(nx, u.dtype)
         for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
             k = kj // ny + g
             j = kj % ny + g
@@ -173,11 +193,11 @@ def _trace(u, v, w, uf, vf, wf, sx, sy, sz, px, py, pz, g, nz, ny, nx, dx, dy, d
                 mj[ii] = _place(rj - half * sy * (half * (vl[ii] + vh[ii])), lo, fy, py)
                 mi[ii] = _place(real(ii + g) - half * sx * (half * (ul[ii] + uh[ii])), lo, fx, px)
             _corners_row(mk, mj, mi, zero, zero, half, plane, row, nx, corner, fk, fj, fi)
-            _interpolate_row(uf, plane, row, nx, corner, fk, fj, fi, sx, dx[k, j, g:])
+            _interpolate_row(uf, plane, row, nx, corner, fk, fj, fi, lerps, sx, dx[k, j, g:])
             _corners_row(mk, mj, mi, zero, half, zero, plane, row, nx, corner, fk, fj, fi)
-            _interpolate_row(vf, plane, row, nx, corner, fk, fj, fi, sy, dy[k, j, g:])
+            _interpolate_row(vf, plane, row, nx, corner, fk, fj, fi, lerps, sy, dy[k, j, g:])
             _corners_row(mk, mj, mi, half, zero, zero, plane, row, nx, corner, fk, fj, fi)
-            _interpolate_row(wf, plane, row, nx, corner, fk, fj, fi, sz, dz[k, j, g:])
+            _interpolate_row(wf, plane, row, nx, corner, fk, fj, fi, lerps, sz, dz[k, j, g:])
 
 
 @njit(parallel=True, **_JIT)
@@ -189,7 +209,7 @@ def _sl_scalar(q, qf, dx, dy, dz, mask, px, py, pz, g, nz, ny, nx, out):
     rows = nz * ny
     blocks = _chunks(rows)
     for blk in prange(blocks):
-        corner, fk, fj, fi = _corner_scratch(nx, q.dtype)
+        corner, fk, fj, fi, lerps = _corner_scratch(nx, q.dtype)
         for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
             k = kj // ny + g
             j = kj % ny + g
@@ -197,7 +217,7 @@ def _sl_scalar(q, qf, dx, dy, dz, mask, px, py, pz, g, nz, ny, nx, out):
             _departure_corners_row(real(k), real(j), real(g), oz, oy, ox, oz, oy, ox,
                                    zero, zero, zero, lo, fz, fy, fx, pz, py, px, plane, row, nx,
                                    corner, fk, fj, fi)  # fmt: skip
-            _interpolate_open_row(qf, plane, row, nx, corner, fk, fj, fi, mask[k, j, g:],
+            _interpolate_open_row(qf, plane, row, nx, corner, fk, fj, fi, lerps, mask[k, j, g:],
                                   q[k, j, g:], out[k, j, g:])  # fmt: skip
 
 
@@ -220,7 +240,7 @@ def _sl_faces(u, v, w, uf, vf, wf, dx, dy, dz, ou, ov, ow, cu, cv, cw, px, py, p
     rows = nz * ny
     blocks = _chunks(rows)
     for blk in prange(blocks):
-        corner, fk, fj, fi = _corner_scratch(nx, u.dtype)
+        corner, fk, fj, fi, lerps = _corner_scratch(nx, u.dtype)
         for kj in range(blk * rows // blocks, (blk + 1) * rows // blocks):
             k = kj // ny + g
             j = kj % ny + g
@@ -231,19 +251,19 @@ def _sl_faces(u, v, w, uf, vf, wf, dx, dy, dz, ou, ov, ow, cu, cv, cw, px, py, p
                 _departure_corners_row(rk, rj, rg - half, dz[k, j, g - 1 :], dy[k, j, g - 1 :],
                                        dx[k, j, g - 1 :], zc, yc, xc, zero, zero, half, lo, fz,
                                        fy, fx, pz, py, px, plane, row, nx, corner, fk, fj, fi)
-                _interpolate_open_row(uf, plane, row, nx, corner, fk, fj, fi, ou[k, j, g:],
+                _interpolate_open_row(uf, plane, row, nx, corner, fk, fj, fi, lerps, ou[k, j, g:],
                                       u[k, j, g:], uo[k, j, g:])
             if cv:
                 _departure_corners_row(rk, rj - half, rg, dz[k, j - 1, g:], dy[k, j - 1, g:],
                                        dx[k, j - 1, g:], zc, yc, xc, zero, half, zero, lo, fz,
                                        fy, fx, pz, py, px, plane, row, nx, corner, fk, fj, fi)
-                _interpolate_open_row(vf, plane, row, nx, corner, fk, fj, fi, ov[k, j, g:],
+                _interpolate_open_row(vf, plane, row, nx, corner, fk, fj, fi, lerps, ov[k, j, g:],
                                       v[k, j, g:], vo[k, j, g:])
             if cw:
                 _departure_corners_row(rk - half, rj, rg, dz[k - 1, j, g:], dy[k - 1, j, g:],
                                        dx[k - 1, j, g:], zc, yc, xc, half, zero, zero, lo, fz,
                                        fy, fx, pz, py, px, plane, row, nx, corner, fk, fj, fi)
-                _interpolate_open_row(wf, plane, row, nx, corner, fk, fj, fi, ow[k, j, g:],
+                _interpolate_open_row(wf, plane, row, nx, corner, fk, fj, fi, lerps, ow[k, j, g:],
                                       w[k, j, g:], wo[k, j, g:])
 
 
