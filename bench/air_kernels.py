@@ -142,8 +142,8 @@ def kernel_table(solver):
         ("mg_smooth (half)", lambda: k.mg_smooth(fine, 0), 7 * b),
         ("mg_residual", lambda: k.mg_residual(fine), 7 * b),
     ]
-    sl = solver._semi_lagrangian
-    if sl is not None:
+    sl = solver.transport
+    if solver.advection == "semi-lagrangian":
         per = sl.periodic
         rows += [
             ("sl_trace", lambda: sl.kernels.sl_trace(solver.vel, h, 0.1, per, g, n3, sl.disp),

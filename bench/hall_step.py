@@ -96,8 +96,8 @@ def main(argv=None):
     watch = Stopwatch()
     for name in SOLVER_KERNELS:
         watch.wrap(solver.kernels, name)
-    transport = solver._semi_lagrangian
-    if transport is not None:
+    transport = solver.transport
+    if solver.advection == "semi-lagrangian":
         for name in TRANSPORT_KERNELS:
             watch.wrap(transport.kernels, name)
         watch.wrap(transport.kernels, "fix_energy", "energy fix-up (all)")

@@ -24,7 +24,8 @@ See ``docs/air.md`` for the numerics and the verification.
 from .cases_more import CASE_NAMES, DEFAULT_N, run_case
 from .grid import PERIODIC, Grid, Wall
 from .patches import Opening, PatchReport
-from .solver import AirProperties, AirSolver
+from .properties import AirProperties
+from .solver import AirSolver
 
 __all__ = [
     "AirProperties",

@@ -22,7 +22,8 @@ from importlib import resources
 import numpy as np
 
 from .grid import Grid, Wall
-from .solver import AirProperties, AirSolver
+from .properties import AirProperties
+from .solver import AirSolver
 
 
 def reference_tables():

@@ -14,7 +14,8 @@ import numpy as np
 from .cases import _result, heated_cavity, lid_driven_cavity
 from .grid import PERIODIC, Grid, Wall
 from .patches import Opening
-from .solver import AirProperties, AirSolver
+from .properties import AirProperties
+from .solver import AirSolver
 
 _STILL = {"beta": 0.0, "gravity": (0.0, 0.0, 0.0), "t_ref": 0.0}
 

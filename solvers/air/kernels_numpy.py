@@ -15,7 +15,7 @@ Discretisation
 * Diffusion: ``div(nu_eff grad q)`` with face-averaged ``nu_eff`` (the
   transpose part of the stress is dropped, exact for constant viscosity).
 * Time: each kernel is one forward-Euler stage; with the step limit of
-  :func:`.solver.stable_dt` it keeps van Leer's scheme bounded.  The solver
+  :func:`.flux_transport.stable_dt` it keeps van Leer's scheme bounded.  The solver
   combines two stages for the temperature (Heun) and one for momentum.
 """
 

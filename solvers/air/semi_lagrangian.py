@@ -121,6 +121,10 @@ class SemiLagrangianTransport:
         The solver whose fields it advances (it reads and swaps the solver's arrays).
     """
 
+    #: the step (s) for a Courant number: ``limit(max_speed, nu_max, spacing, dims, courant,
+    #: max_force)``
+    limit = staticmethod(semi_lagrangian_dt)
+
     def __init__(self, solver):
         self.solver = solver
         be, grid = solver.backend, solver.grid

@@ -3,15 +3,14 @@
 One step (projection method):
 
 1. fill ghosts (wall conditions), eddy viscosity (Smagorinsky, if chosen);
-2. ``dt`` from the advective and diffusive limits (:func:`stable_dt`, or
+2. ``dt`` from the advective and diffusive limits (the transport's
+   ``limit``: :func:`.flux_transport.stable_dt` or
    :func:`.semi_lagrangian.semi_lagrangian_dt`);
 3. transport, by one of two schemes (``advection``):
 
-   * ``"flux"`` (default, the verified reference): temperature by bounded
-     finite-volume advection + diffusion plus the flow patches' heat, by
-     Heun's method (two forward-Euler stages averaged: second order in time
-     and still bounded); momentum by bounded advection + diffusion + buoyancy
-     (forward Euler), all within the explicit stability limit;
+   * ``"flux"`` (default, the verified reference):
+     :class:`.flux_transport.FluxTransport`, bounded finite-volume advection
+     and explicit diffusion within the explicit stability limit;
    * ``"semi-lagrangian"``: :class:`.semi_lagrangian.SemiLagrangianTransport`,
      steps of several cells for room-scale runs;
 
@@ -25,65 +24,20 @@ kernels come from the matching module (NumPy reference, numba, CuPy).
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
 
 import numpy as np
 
 from .boundary import Ghosts
+from .flux_transport import FluxTransport
 from .grid import GHOST, PERIODIC, Grid, Wall
 from .kernels_numpy import NumpyKernels, shifted
 from .multigrid import PoissonMG
 from .patches import Opening, PatchSet
-from .semi_lagrangian import SemiLagrangianTransport, semi_lagrangian_dt
+from .properties import AirProperties
+from .semi_lagrangian import SemiLagrangianTransport
 
 #: Transport schemes of :class:`AirSolver`.
 ADVECTION_SCHEMES = ("flux", "semi-lagrangian")
-
-
-@dataclass(frozen=True)
-class AirProperties:
-    """Physical constants and the turbulence model.
-
-    Parameters
-    ----------
-    nu : float
-        Kinematic viscosity (m²/s); air at 25 °C: 1.55e-5.
-    kappa : float
-        Thermal diffusivity (m²/s); air: 2.2e-5.
-    beta : float
-        Thermal expansion coefficient (1/K); ideal gas: 1/T_abs.
-    gravity : tuple of float
-        Gravity vector (m/s²), e.g. ``(0, 0, -9.81)``.
-    t_ref : float
-        Reference temperature of the Boussinesq force (°C).
-    rho, cp : float
-        Density (kg/m³) and specific heat (J/(kg K)) for heat fluxes.
-    turbulence : {"constant", "smagorinsky"}
-        Effective viscosity model.
-    cs : float
-        Smagorinsky constant.
-    prandtl_t : float
-        Turbulent Prandtl number (eddy diffusivity = eddy viscosity / prandtl_t).
-    """
-
-    nu: float = 1.55e-5
-    kappa: float = 2.2e-5
-    beta: float = 1.0 / 298.0
-    gravity: tuple = (0.0, 0.0, -9.81)
-    t_ref: float = 20.0
-    rho: float = 1.19
-    cp: float = 1006.0
-    turbulence: str = "constant"
-    cs: float = 0.17
-    prandtl_t: float = 0.85
-
-    def __post_init__(self):
-        if self.turbulence not in ("constant", "smagorinsky"):
-            raise ValueError(
-                f"turbulence must be 'constant' or 'smagorinsky', got {self.turbulence!r}"
-            )
-        if self.nu < 0 or self.kappa < 0:
-            raise ValueError("nu and kappa must be >= 0")
 
 
 def make_kernels(backend):
@@ -97,23 +51,6 @@ def make_kernels(backend):
 
         return CupyKernels(backend)
     return NumpyKernels(backend.xp)
-
-
-def stable_dt(max_speed, nu_max, spacing, dims, cfl, max_force=0.0):
-    """Largest explicit step that keeps the scheme bounded (s).
-
-    ``dt = cfl / (sum_d 2 |u_d|max / h_d + sum_d 2 nu_max / h_d²)``: with
-    ``cfl <= 1`` every cell's new value is a convex combination of old values
-    (van Leer's limiter at most doubles the upwind slope, hence the 2).  A
-    body force ``max_force`` (m/s²) also limits the step to ``cfl sqrt(h / f)``,
-    the time to cross a cell from rest, so a still, stratified start cannot
-    take one enormous step.
-    """
-    rate = 0.0
-    for d in range(dims):
-        rate += 2.0 * max_speed[d] / spacing[d] + 2.0 * nu_max / spacing[d] ** 2
-    rate = max(rate, np.sqrt(max_force / min(spacing[:dims])))
-    return cfl / rate if rate > 0 else np.inf
 
 
 def _landing_step(dt, time_left):
@@ -207,9 +144,10 @@ class AirSolver:
             self._delta = float(np.prod(grid.spacing)) ** (1.0 / 3.0)
         else:
             self._delta = float(np.sqrt(grid.spacing[0] * grid.spacing[1]))
-        self._semi_lagrangian = None
-        if advection == "semi-lagrangian":
-            self._semi_lagrangian = SemiLagrangianTransport(self)
+        #: the transport part of a step, of the scheme ``advection``
+        self.transport = (
+            SemiLagrangianTransport(self) if advection == "semi-lagrangian" else FluxTransport(self)
+        )
 
     # ------------------------------------------------------------------ set-up
     def add_patch(self, name, sink: Opening, source: Opening):
@@ -315,8 +253,8 @@ class AirSolver:
         if max(speeds) > self.max_speed:
             return -max(speeds)
         force = self._buoyancy * temperature_excess
-        limit = semi_lagrangian_dt if self._semi_lagrangian else stable_dt
-        return limit(speeds, nu_max, self.grid.spacing, self.grid.dims, self.cfl, force)
+        grid = self.grid
+        return self.transport.limit(speeds, nu_max, grid.spacing, grid.dims, self.cfl, force)
 
     def step(self, max_dt=np.inf, land=False):
         """Advance one step of at most ``max_dt`` s; returns the step taken (s), 0 if stopped.
@@ -349,10 +287,7 @@ class AirSolver:
             )
         dt = _landing_step(dt, max_dt) if land else min(dt, max_dt)
         start = self._tick("other", start)
-        if self._semi_lagrangian is not None:
-            self._semi_lagrangian.advance(dt)
-        else:
-            self._transport_flux(dt)
+        self.transport.advance(dt)
         self.ghosts.velocity(self.vel_new)
         start = self._tick("transport", start)
         k.divergence(self.vel_new, h, -1.0 / dt, self.fluid, g, n3, self.rhs)
@@ -397,28 +332,6 @@ class AirSolver:
         if self._p_last is None:
             self._p_last = self.p.copy()
         self._dt_last = dt
-
-    def _transport_flux(self, dt):
-        """Explicit transport into ``T_new`` and ``vel_new`` (see the module's docstring)."""
-        k, g, n3, h, pr = self.kernels, GHOST, self.n3, self.grid.spacing, self.props
-        inv_prt = 1.0 / pr.prandtl_t
-        k.scalar_update(
-            self.T, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt, g, n3, self.T_stage
-        )
-        self.patches.apply(self.T, self.T_stage, self.vel, dt, 0)
-        self.ghosts.temperature(self.T_stage)
-        k.scalar_update(self.T_stage, self.vel, pr.kappa, self.nu_t, inv_prt, self.fluid, h, dt,
-                        g, n3, self.T_new)  # fmt: skip
-        self.patches.apply(self.T_stage, self.T_new, self.vel, dt, 1)
-        k.average(self.T, self.T_new, g, n3)
-        for c in range(3):
-            if n3[2 - c] == 1:
-                continue
-            force = -pr.gravity[c] * pr.beta
-            # fmt: off
-            k.momentum_update(c, self.vel, self.T, pr.nu, self.nu_t, self.open[c], h, dt, force,
-                              pr.t_ref, g, n3, self.vel_new[c])
-            # fmt: on
 
     def _finite_temperature(self):
         return bool(np.isfinite(float(self.backend.xp.sum(shifted(self.T, GHOST, self.n3)))))
