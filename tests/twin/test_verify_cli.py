@@ -30,3 +30,14 @@ def test_verify_user_errors(capsys):
     assert "positive" in capsys.readouterr().err
     assert main(["verify", "rack-box", "--spacing", "1.0"]) == 1
     assert "no cell centre" in capsys.readouterr().err
+    assert main(["verify", "cavity", "--re", "1e9", "--n", "8"]) == 1
+    assert "cavity: Re 1e+09 on 8 cells" in capsys.readouterr().err
+    assert main(["verify", "heated-cavity", "--pr", "1e6", "--n", "8"]) == 1
+    assert "Pr 1e+06 is outside" in capsys.readouterr().err
+
+
+def test_verify_text_says_when_not_steady(capsys):
+    argv = ["verify", "heated-cavity", "--n", "8", "--pr", "0.001"]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "not steady" in out and "no reference table" in out

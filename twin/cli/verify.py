@@ -100,6 +100,9 @@ def _print_text(result, backend):
             print(f"  n = {n:4d}: RMS error {rms:.4e}")
     for name, value in result["metrics"].items():
         print(f"  {name:28s} {value:.6g}" if isinstance(value, float) else f"  {name:28s} {value}")
+    if result["metrics"].get("steady") is False:
+        print("  not steady: the flow still changed at the run's time limit; these are its last "
+              "figures")  # fmt: skip
     if result["reference_error"] is None:
         print("  no reference table for these parameters")
     else:
