@@ -37,7 +37,8 @@ echo "== tests (CuPy on the GPU)"
 start=$(date +%s)
 # only the GPU cases: CI runs the rest, and the CUDA-source-on-CPU twins
 timeout 200 python3 -m pytest tests/solvers/air/test_cupy.py tests/solvers/air/test_cupy_sl.py \
-    tests/solvers/air/test_ghosts.py tests/twin/test_engine_cupy.py -k gpu -p no:cacheprovider -q -rs \
+    tests/solvers/air/test_ghosts.py tests/twin/test_engine_cupy.py tests/solvers/backend/test_backend.py \
+    -k "gpu or cupy_backend" -p no:cacheprovider -q -rs \
     2>&1 | tee "$out/device_tests.txt" | tail -15
 echo "tests took $(( $(date +%s) - start )) s"
 

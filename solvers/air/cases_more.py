@@ -13,6 +13,7 @@ import numpy as np
 
 from .cases import _result, heated_cavity, lid_driven_cavity
 from .grid import PERIODIC, Grid, Wall
+from .memory import check_memory
 from .patches import Opening
 from .properties import AirProperties
 from .solver import AirSolver
@@ -172,6 +173,10 @@ def taylor_green(n, backend, dtype=np.float64, nu=0.01, t_end=5.0, scheme=None):
 
 
 # ---------------------------------------------------------------------- rack in a box
+#: The rack box's room (m).
+RACK_BOX_ROOM = (6.0, 4.0, 3.0)
+
+
 def rack_box(
     backend, spacing=0.25, dtype=np.float64, rack_heat=20e3, t_end=600.0, window=60.0, scheme=None
 ):
@@ -185,7 +190,7 @@ def rack_box(
     equals what the rack adds (steady state), and the room's heat content
     changes by exactly the net patch heat (conservation).
     """
-    grid = Grid.from_box((6.0, 4.0, 3.0), spacing)
+    grid = Grid.from_box(RACK_BOX_ROOM, spacing)
     props = AirProperties(turbulence="smagorinsky", t_ref=22.0)
     rack_lo, rack_hi = (2.7, 1.4, 0.0), (3.3, 2.6, 2.3)
     unit_lo, unit_hi = (0.5, 0.0, 0.0), (1.5, 0.5, 2.0)
@@ -284,6 +289,13 @@ def run_case(
         raise ValueError(f"unknown case {name!r}; cases are {', '.join(CASE_NAMES)}")
     courant = courant or 4.0
     scheme = {"advection": advection, "cfl": courant if advection != "flux" else 0.9}
+    n = n or DEFAULT_N.get(name)
+    shape = _shape(name, n, spacing)
+    try:
+        check_memory(shape, dtype, backend)
+    except ValueError as error:
+        size = f"spacing {spacing:g} m" if name == "rack-box" else f"n = {n}"
+        raise ValueError(f"{size}: {error}") from None
     result = _dispatch(name, backend, n, re, ra, pr, spacing, dtype, scheme)
     result["params"]["advection"] = advection
     if advection != "flux":
@@ -291,10 +303,16 @@ def run_case(
     return result
 
 
+def _shape(name, n, spacing):
+    """Cells along x, y and z of the case's largest grid."""
+    if name == "rack-box":
+        return Grid.box_shape(RACK_BOX_ROOM, spacing)
+    return (n, n, n if name == "heat" else 1)
+
+
 def _dispatch(name, backend, n, re, ra, pr, spacing, dtype, scheme):
     if name == "rack-box":
         return rack_box(backend, spacing=spacing, dtype=dtype, scheme=scheme)
-    n = n or DEFAULT_N[name]
     if name == "cavity":
         return lid_driven_cavity(re, n, backend, dtype=dtype, scheme=scheme)
     if name == "heated-cavity":

@@ -110,12 +110,15 @@ class Grid:
         Each axis gets ``round(L / spacing)`` cells (at least 2, or 1 for a
         zero-height 2-D box) and the spacing is adjusted to fit the box exactly.
         """
-        shape, steps = [], []
-        for length in size:
-            n = max(1, int(round(length / spacing))) if length > 0 else 1
-            shape.append(n)
-            steps.append(length / n if length > 0 else spacing)
-        return cls(tuple(shape), tuple(steps), boundaries or {})
+        shape = cls.box_shape(size, spacing)
+        steps = [length / n if length > 0 else spacing
+                 for length, n in zip(size, shape, strict=True)]  # fmt: skip
+        return cls(shape, tuple(steps), boundaries or {})
+
+    @staticmethod
+    def box_shape(size, spacing):
+        """Cells along x, y and z of :meth:`from_box`'s grid, without building it."""
+        return tuple(max(1, int(round(length / spacing))) if length > 0 else 1 for length in size)
 
     nx = property(lambda self: self.shape[0], doc="Cells along x.")
     ny = property(lambda self: self.shape[1], doc="Cells along y.")

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 __all__ = ["BACKEND_NAMES", "SERIAL_CELLS", "Backend", "BackendUnavailable", "OneThread",
-           "select_backend", "serial_cells", "cpu_name"]
+           "select_backend", "serial_cells", "cpu_name", "host_available_memory"]
 
 #: Names accepted by :func:`select_backend`, fastest first.
 BACKEND_NAMES = ("cupy", "numba", "numpy")
@@ -120,6 +120,13 @@ class Backend:
         if self.name == "cupy":
             self.xp.cuda.Device().synchronize()
 
+    def free_memory(self) -> int | None:
+        """Bytes the backend's arrays can still take: the GPU's free memory, or the
+        host's available memory (``MemAvailable``); ``None`` where it cannot be told."""
+        if self.name == "cupy":
+            return int(self.xp.cuda.Device().mem_info[0])
+        return host_available_memory()
+
     def threads_for(self, cells: int) -> contextlib.AbstractContextManager:
         """A context for work on ``cells`` cells: numba on one thread below :func:`serial_cells`.
 
@@ -152,6 +159,22 @@ class OneThread:
     def __exit__(self, *exc):
         self._numba.set_num_threads(self._threads)
         return False
+
+
+def host_available_memory() -> int | None:
+    """Bytes of host memory available to a new allocation without swapping (Linux's
+    ``MemAvailable``, else the free pages); ``None`` where neither can be read."""
+    try:
+        with open("/proc/meminfo") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
 
 
 def cpu_name() -> str:

@@ -59,6 +59,19 @@ def test_a_grid_too_coarse_for_an_air_path_is_refused_clearly(tmp_path, capsys):
     assert not out.exists()
 
 
+def test_a_grid_too_fine_for_the_memory_is_refused_before_it_is_built(tmp_path, capsys):
+    """At 0.01 m the 10 MW hall has 3.4e9 cells: the run used to be killed by the
+    out-of-memory killer after a minute; now it says so, and what would fit, at once."""
+    out = tmp_path / "run.h5"
+    code = main(["run", str(layouts_dir() / "hall-10mw.json"), "--grid", "0.01", "--backend",
+                 "numba", "-o", str(out), "--quiet"])  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "air grid 0.01 m: 2800 x 2200 x 550 cells (3.39e+09) need about 575 GB" in err
+    assert "use a grid of at least" in err and "Traceback" not in err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("courant", ["0.5", "20", "nan"])
 def test_a_courant_number_out_of_range_is_refused_clearly(courant, tmp_path, capsys):
     out = tmp_path / "run.h5"

@@ -34,6 +34,8 @@ def test_verify_user_errors(capsys):
     assert "cavity: Re 1e+09 on 8 cells" in capsys.readouterr().err
     assert main(["verify", "heated-cavity", "--pr", "1e6", "--n", "8"]) == 1
     assert "Pr 1e+06 is outside" in capsys.readouterr().err
+    assert main(["verify", "heat", "--n", "4096"]) == 1
+    assert "heat: n = 4096: 4096 x 4096 x 4096 cells" in capsys.readouterr().err
 
 
 def test_verify_text_says_when_not_steady(capsys):

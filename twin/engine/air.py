@@ -17,6 +17,7 @@ import numpy as np
 
 from solvers.air import AirProperties, AirSolver, Grid, Opening, Wall
 from solvers.air.grid import GHOST
+from solvers.air.memory import air_bytes, check_memory
 from solvers.backend import Backend
 from twin.errors import UserError
 from twin.model.base import Box, Side
@@ -168,6 +169,14 @@ def _add_patch(solver: AirSolver, box: Box, sink: str, source: str) -> None:
 HALL_PRESSURE_RTOL = 1e-3
 
 
+def _coarsest_fit(size, dtype, backend):
+    """Advice: the finest whole-centimetre grid whose air model fits the backend's free memory."""
+    free, centimetres = backend.free_memory(), 1
+    while air_bytes(Grid.box_shape(size, centimetres / 100.0), dtype) > free:
+        centimetres += 1
+    return f"use a grid of at least {centimetres / 100.0:g} m here"
+
+
 def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = None,
                    dtype: str = "float32", room_temperature: float | None = None,
                    advection: str = "semi-lagrangian", courant: float = 4.0,
@@ -205,7 +214,13 @@ def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = Non
     wall_heat = hall.wall_ua * (layout.ambient.dry_bulb - room)
     flux = Wall(heat_flux=wall_heat / wall_area)
     boundaries = {face: flux for face in WALL_FACES}
-    grid = Grid.from_box((hall.width, hall.depth, hall.height), spacing or hall.grid, boundaries)
+    size, spacing = (hall.width, hall.depth, hall.height), spacing or hall.grid
+    try:
+        check_memory(Grid.box_shape(size, spacing), dtype, backend)
+    except ValueError as error:
+        raise UserError(f"air grid {spacing:g} m: {error}; {_coarsest_fit(size, dtype, backend)}")\
+            from None
+    grid = Grid.from_box(size, spacing, boundaries)
     for box in (*layout.racks, *layout.cdus, *units):
         try:
             grid.add_obstacle(*box_corners(box))

@@ -81,6 +81,8 @@ def test_cupy_backend_round_trip():
     assert isinstance(back, np.ndarray)
     np.testing.assert_allclose(back, 2 * host)
     assert select_backend("auto").name == "cupy"
+    _, total = cupy.cuda.Device().mem_info
+    assert 0 < backend.free_memory() <= total
 
 
 def test_small_work_runs_numba_on_one_thread_and_restores_the_count(monkeypatch):
