@@ -40,7 +40,7 @@ test: $(VENV)/.installed-dev
 	# wait: solvers/backend makes them sleep by default (robust when other work shares
 	# the cores) and then runs grids below 40,000 cells on one thread; spinning, the
 	# tests' grids use both cores (the pod at 0.25 m: 51x real time against 33x).
-	QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-active} $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-active} $(BIN)/python -m pytest -q --durations=20
 
 schema: $(VENV)/.installed
 	$(BIN)/halltwin schema docs/schema

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from solvers.backend import BackendUnavailable, select_backend
+from solvers.backend import BackendUnavailable, host_available_memory, select_backend
 
 #: Host-side definitions of what the kernel sources take from CUDA.
 PRELUDE = r"""
@@ -325,6 +325,11 @@ class CpuCudaBackend:
     @staticmethod
     def threads_for(cells):
         return contextlib.nullcontext()
+
+    @staticmethod
+    def free_memory():
+        # the stand-in's "device" arrays are host arrays
+        return host_available_memory()
 
 
 def gpu_backend():
