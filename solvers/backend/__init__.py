@@ -161,20 +161,47 @@ class OneThread:
         return False
 
 
+#: A container's memory limit and use (cgroup v2, then v1): ``/proc/meminfo``
+#: shows the host's memory, which a limited container cannot have.
+CGROUP_MEMORY = (("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+                 ("/sys/fs/cgroup/memory/memory.limit_in_bytes",
+                  "/sys/fs/cgroup/memory/memory.usage_in_bytes"))  # fmt: skip
+
+
 def host_available_memory() -> int | None:
-    """Bytes of host memory available to a new allocation without swapping (Linux's
-    ``MemAvailable``, else the free pages); ``None`` where neither can be read."""
+    """Bytes of host memory available to a new allocation without swapping: Linux's
+    ``MemAvailable`` (else the free pages), and at most what is left under a container's
+    memory limit; ``None`` where none of these can be read."""
+    known = [size for size in (_meminfo_available(), _cgroup_room()) if size is not None]
+    return min(known) if known else None
+
+
+def _meminfo_available() -> int | None:
     try:
         with open("/proc/meminfo") as info:
             for line in info:
                 if line.startswith("MemAvailable:"):
                     return int(line.split()[1]) * 1024
-    except OSError:
+    except (OSError, ValueError, IndexError):
         pass
     try:
         return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
     except (ValueError, OSError, AttributeError):
         return None
+
+
+def _cgroup_room() -> int | None:
+    for limit_file, usage_file in CGROUP_MEMORY:
+        try:
+            with open(limit_file) as limit, open(usage_file) as usage:
+                limit_text, used = limit.read().strip(), int(usage.read())
+        except (OSError, ValueError):
+            continue
+        # "max" (v2), or v1's page-rounded 2^63 for no limit
+        if limit_text == "max" or int(limit_text) >= 2**60:
+            return None
+        return max(int(limit_text) - used, 0)
+    return None
 
 
 def cpu_name() -> str:

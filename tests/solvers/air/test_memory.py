@@ -59,3 +59,21 @@ def test_the_host_says_how_much_memory_is_free():
     free = host_available_memory()
     assert free is None or 0 < free
     assert select_backend("numpy").free_memory() == pytest.approx(free, rel=0.5)
+
+
+@pytest.mark.parametrize("version", ["v2", "v1"])
+def test_a_container_limit_caps_the_free_memory(tmp_path, monkeypatch, version):
+    """Inside a container with a memory limit, /proc/meminfo shows the host's memory:
+    the room left under the cgroup's limit counts instead where it is less."""
+    import solvers.backend as backend_module
+
+    limit, usage = tmp_path / "limit", tmp_path / "usage"
+    limit.write_text("1073741824\n")  # 1 GiB
+    usage.write_text("268435456\n")  # 256 MiB used
+    files = ((str(limit), str(usage)),) if version == "v2" else (
+        (str(tmp_path / "absent"), str(usage)), (str(limit), str(usage)))
+    monkeypatch.setattr(backend_module, "CGROUP_MEMORY", files)
+    monkeypatch.setattr(backend_module, "_meminfo_available", lambda: 64 * 2**30)
+    assert host_available_memory() == 768 * 2**20
+    limit.write_text("max\n")
+    assert host_available_memory() == 64 * 2**30
