@@ -70,7 +70,7 @@ def _x_lerps_row(a, plane, row, nx, corner, fi, lerps):
     Scalar loads: on the development VM's Zen 5 core they are 15-27 % faster
     than the AVX-512 gathers LLVM makes of the same reads (a gathered element
     costs about what a scalar load does).  Only the x-lerps stay in this
-    scalar loop; the y and z ones run vectorised in :func:`_yz_lerp`.
+    scalar loop; the y and z ones run vectorised, in the loops that call :func:`_yz_lerp`.
     """
     one = np.uint32(1)
     e00, e01, e10, e11 = lerps[0], lerps[1], lerps[2], lerps[3]

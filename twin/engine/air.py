@@ -170,11 +170,13 @@ HALL_PRESSURE_RTOL = 1e-3
 
 
 def _coarsest_fit(size, dtype, backend):
-    """Advice: the finest whole-centimetre grid whose air model fits the backend's free memory."""
-    free, centimetres = backend.free_memory(), 1
-    while air_bytes(Grid.box_shape(size, centimetres / 100.0), dtype) > free:
-        centimetres += 1
-    return f"use a grid of at least {centimetres / 100.0:g} m here"
+    """Advice: the finest whole-centimetre grid, up to 2 m, whose air model fits the
+    backend's free memory."""
+    free = backend.free_memory()
+    for centimetres in range(1, 201):
+        if air_bytes(Grid.box_shape(size, centimetres / 100.0), dtype) <= free:
+            return f"use a grid of at least {centimetres / 100.0:g} m here"
+    return "not even a 2 m grid fits: free some memory"
 
 
 def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = None,
@@ -218,8 +220,8 @@ def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = Non
     try:
         check_memory(Grid.box_shape(size, spacing), dtype, backend)
     except ValueError as error:
-        raise UserError(f"air grid {spacing:g} m: {error}; {_coarsest_fit(size, dtype, backend)}")\
-            from None
+        advice = _coarsest_fit(size, dtype, backend)
+        raise UserError(f"air grid {spacing:g} m: {error}; {advice}") from None
     grid = Grid.from_box(size, spacing, boundaries)
     for box in (*layout.racks, *layout.cdus, *units):
         try:
