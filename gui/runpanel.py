@@ -215,8 +215,8 @@ class RunPanel(QtWidgets.QWidget):
         stamp = clock.strftime("%Y%m%d-%H%M%S")
         name = self.document.layout.name.replace(" ", "-").replace("/", "-")
         path = self.folder / f"{name}--{stamp}.h5"
-        self.live.speed_cap = SPEEDS[self.speed.currentText()]
-        self.live.start(self.document.layout, scenario, self.options(), path)
+        self.live.start(self.document.layout, scenario, self.options(), path,
+                        speed_cap=SPEEDS[self.speed.currentText()])
         self.pause_button.setChecked(False)
         self._enable(True)
         air = (f"air model on ({self.grid.value():g} m, {self.backend.currentText()})"

@@ -37,10 +37,13 @@ def test_pump_trip_runs_live_recolours_racks_and_writes_the_run_file(window, qtb
     seen: set[str] = set()
     session.model.cursorChanged.connect(
         lambda t: seen.update(session.model.rack_states_at(t).values()))
+    # the speed chosen before Start caps the run from its first step (6 s), slow enough to
+    # see the racks go ok -> tripped (Start used to drop it: the run went as fast as possible)
+    panel.speed.setCurrentText("100x")
     with qtbot.waitSignal(session.live.finished, timeout=30_000) as done:
         qtbot.mouseClick(panel.start_button, QtCore.Qt.MouseButton.LeftButton)
         assert not panel.start_button.isEnabled() and panel.stop_button.isEnabled()
-        session.live.speed_cap = 150.0  # 4 s: slow enough to see the racks go ok -> tripped
+        assert session.live.speed_cap == 100.0
     assert done.args[0] == "complete", done.args
     # Racks were recoloured while the run went (how many of the short-lived
     # states a cursor update lands in depends on the machine's load) ...
