@@ -29,8 +29,9 @@ def air_bytes(shape, dtype):
     return cells * (BYTES_PER_FLOAT_BYTE * np.dtype(dtype).itemsize + MASK_BYTES)
 
 
-def check_memory(shape, dtype, backend):
-    """Raise ``ValueError`` if an air model on ``shape`` would not fit in the backend's memory.
+def check_memory(shape, dtype, backend, copies=1):
+    """Raise ``ValueError`` if ``copies`` air models on ``shape`` would not fit in the backend's
+    memory (several: a sweep's workers, each holding its own model at once).
 
     Parameters
     ----------
@@ -40,6 +41,8 @@ def check_memory(shape, dtype, backend):
         The solver's float type.
     backend : Backend
         Where the arrays would live (:meth:`.Backend.free_memory`).
+    copies : int
+        Models held at the same time.
 
     Returns
     -------
@@ -47,16 +50,19 @@ def check_memory(shape, dtype, backend):
         The fraction of the free memory the model would take (0 where the
         free memory cannot be told).
     """
-    need = air_bytes(shape, dtype)
+    need = copies * air_bytes(shape, dtype)
     free = backend.free_memory()
     if free is None:
         return 0.0
     if need > free:
         cells = " x ".join(str(int(n)) for n in shape)
         where = "GPU" if backend.is_gpu else "host"
+        models = f"{copies} models of " if copies > 1 else ""
+        together = " together" if copies > 1 else ""
         raise ValueError(
-            f"{cells} cells ({float(np.prod([float(n) for n in shape])):.3g}) need about "
-            f"{_gigabytes(need)} of {where} memory, more than the {_gigabytes(free)} free"
+            f"{models}{cells} cells ({float(np.prod([float(n) for n in shape])):.3g}) need "
+            f"about {_gigabytes(need)} of {where} memory{together}, more than the "
+            f"{_gigabytes(free)} free"
         )
     return need / free
 

@@ -175,3 +175,26 @@ def test_bad_input_exits_1_and_writes_nothing(tmp_path, monkeypatch, capsys, arg
     assert main(["sweep", *args]) == 1
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_workers_whose_air_models_do_not_fit_together_are_refused(tmp_path, monkeypatch,
+                                                                   capsys):
+    """Every local worker holds its own air model at once: with room for two and a half
+    of the pod's models at 0.25 m, four workers are refused before any starts, with the
+    worker count and the grid that would fit; two pass the check."""
+    import solvers.backend
+    from solvers.air import Grid
+    from solvers.air.memory import air_bytes
+    from twin.cli.sweep import _check_workers_memory
+
+    one = air_bytes(Grid.box_shape((12.0, 9.0, 4.5), 0.25), "float32")
+    monkeypatch.setattr(solvers.backend, "host_available_memory", lambda: int(2.5 * one))
+    monkeypatch.chdir(tmp_path)
+    assert main(["sweep", str(POD), "--air", "--grid", "0.25", "--workers", "4"]) == 1
+    err = capsys.readouterr().err
+    assert "--workers 4: air grid 0.25 m: 4 models of 48 x 36 x 18 cells" in err
+    assert "together, more than the" in err
+    assert "use a grid of at least 0.3 m here, or use --workers 2" in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+    _check_workers_memory(load_layout(POD), 0.25, 2)

@@ -76,6 +76,30 @@ def _check(args: argparse.Namespace) -> tuple[Path, Path | None]:
     return output, runs
 
 
+def _check_workers_memory(layout, grid: float | None, workers: int) -> None:
+    """Refuse a local sweep whose workers' air models would not fit in memory together.
+
+    Each worker process holds its own model at once, on the backend it picks
+    (:class:`~twin.engine.EngineOptions`' default); one that runs out is
+    killed and its contingencies fail one after another.
+    """
+    from solvers.backend import select_backend
+    from twin.engine import EngineOptions
+    from twin.engine.air import check_hall_air_memory
+
+    backend = select_backend(EngineOptions().backend)
+    try:
+        check_hall_air_memory(layout, backend, grid, copies=workers)
+    except UserError as error:
+        for fewer in range(workers - 1, 0, -1):
+            try:
+                check_hall_air_memory(layout, backend, grid, copies=fewer)
+            except UserError:
+                continue
+            raise UserError(f"--workers {workers}: {error}, or use --workers {fewer}") from None
+        raise UserError(f"--workers {workers}: {error}") from None
+
+
 def _progress(row: dict, done: int, total: int, started: float) -> str:
     wall = clock.perf_counter() - started
     left = wall / done * (total - done)
@@ -107,6 +131,8 @@ def run(args: argparse.Namespace) -> int:
         from twin.engine.air import build_hall_air
 
         build_hall_air(report.layout, select_backend("numpy"), args.grid)
+        if args.scheduler is None:
+            _check_workers_memory(report.layout, args.grid, args.workers)
     if runs is not None:
         runs.mkdir(parents=True, exist_ok=True)
     options = {"air": args.air, "air_spacing": args.grid}

@@ -169,14 +169,45 @@ def _add_patch(solver: AirSolver, box: Box, sink: str, source: str) -> None:
 HALL_PRESSURE_RTOL = 1e-3
 
 
-def _coarsest_fit(size, dtype, backend):
-    """Advice: the finest whole-centimetre grid, up to 2 m, whose air model fits the
-    backend's free memory."""
+def _coarsest_fit(size, dtype, backend, copies):
+    """Advice: the finest whole-centimetre grid, up to 2 m, on which ``copies`` air models
+    of the hall fit in the backend's free memory."""
     free = backend.free_memory()
     for centimetres in range(1, 201):
-        if air_bytes(Grid.box_shape(size, centimetres / 100.0), dtype) <= free:
+        if copies * air_bytes(Grid.box_shape(size, centimetres / 100.0), dtype) <= free:
             return f"use a grid of at least {centimetres / 100.0:g} m here"
     return "not even a 2 m grid fits: free some memory"
+
+
+def check_hall_air_memory(layout: Layout, backend: Backend, spacing: float | None = None,
+                          dtype: str = "float32", copies: int = 1) -> None:
+    """Refuse, before anything is built, an air grid whose model would not fit in memory.
+
+    Parameters
+    ----------
+    layout : Layout
+        The hall.
+    backend : Backend
+        Where the models would live (its :meth:`~solvers.backend.Backend.free_memory`).
+    spacing : float, optional
+        Grid spacing (m); default the hall's ``grid_m``.
+    dtype : str
+        The solver's float type.
+    copies : int
+        Models held at once (a sweep's local workers each hold one).
+
+    Raises
+    ------
+    UserError
+        What the grid needs, what is free, and the coarsest grid that would fit.
+    """
+    hall = layout.hall
+    size, spacing = (hall.width, hall.depth, hall.height), spacing or hall.grid
+    try:
+        check_memory(Grid.box_shape(size, spacing), dtype, backend, copies)
+    except ValueError as error:
+        advice = _coarsest_fit(size, dtype, backend, copies)
+        raise UserError(f"air grid {spacing:g} m: {error}; {advice}") from None
 
 
 def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = None,
@@ -217,11 +248,7 @@ def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = Non
     flux = Wall(heat_flux=wall_heat / wall_area)
     boundaries = {face: flux for face in WALL_FACES}
     size, spacing = (hall.width, hall.depth, hall.height), spacing or hall.grid
-    try:
-        check_memory(Grid.box_shape(size, spacing), dtype, backend)
-    except ValueError as error:
-        advice = _coarsest_fit(size, dtype, backend)
-        raise UserError(f"air grid {spacing:g} m: {error}; {advice}") from None
+    check_hall_air_memory(layout, backend, spacing, dtype)
     grid = Grid.from_box(size, spacing, boundaries)
     for box in (*layout.racks, *layout.cdus, *units):
         try:
