@@ -6,6 +6,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from twin import __version__
 from twin.cli import main
 from twin.examples import layouts_dir
@@ -88,3 +90,39 @@ def test_output_piped_into_head_stops_quietly():
                             shell=True, capture_output=True, text=True)
     assert result.stdout == "{\n"
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--until", "nan"], "--until must be a finite number > 0 s, got nan"),
+    (["--until", "inf"], "--until must be a finite number > 0 s, got inf"),
+    (["--until", "-3"], "--until must be a finite number > 0 s, got -3"),
+    (["--dt", "nan"], "--dt must be > 0 and at most 60 s, got nan"),
+    (["--dt", "61"], "--dt must be > 0 and at most 60 s, got 61"),
+    (["--grid", "0"], "--grid must be a finite number > 0 m, got 0"),
+    (["--grid", "-1"], "--grid must be a finite number > 0 m, got -1"),
+    (["--grid", "nan"], "--grid must be a finite number > 0 m, got nan"),
+    (["--grid", "10"], "air grid 10 m is too coarse for the 12 x 9 x 4.5 m hall: use a grid "
+                       "of at most 0.6 m"),
+])
+def test_run_refuses_numbers_out_of_range(tmp_path, capsys, args, message):
+    """NaN passes every ``<=`` check: ``--until nan`` used to "complete" at 0 s with exit 0,
+    ``--until inf`` and ``--dt nan`` ran for ever, ``--grid 0`` quietly took the layout's
+    grid and ``--grid -1`` or ``10`` ended in a traceback."""
+    out = tmp_path / "run.h5"
+    assert main(["run", str(layouts_dir() / "pod-1mw.json"), *args, "-o", str(out),
+                 "--quiet"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert err == f"halltwin run: {message}\n"
+    assert not out.exists()
+
+
+def test_a_backend_this_machine_lacks_is_a_message(tmp_path, capsys, monkeypatch):
+    """``--backend cupy`` where CuPy does not import (made so here, GPU or not)."""
+    monkeypatch.setitem(sys.modules, "cupy", None)
+    out = tmp_path / "run.h5"
+    assert main(["run", str(layouts_dir() / "pod-1mw.json"), "--backend", "cupy", "-o",
+                 str(out), "--quiet"]) == 1  # fmt: skip
+    err = capsys.readouterr().err
+    assert err.startswith("halltwin run: backend 'cupy' is unavailable: cupy does not import")
+    assert err.endswith("; choose another (auto takes the fastest that works here)\n")
+    assert "Traceback" not in err and not out.exists()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import struct
+import subprocess
+import sys
 import zlib
 
 import numpy as np
@@ -128,6 +130,10 @@ def test_colour_map_ends_and_missing_values():
     (["export", "{run}", "--png", "{tmp}/a.png", "--time", "0", "--field", "x"], "no field 'x'"),
     (["export", "{run}", "--png", "{tmp}/a.png", "--time", "0", "--range", "5", "1"], "LOW < HIGH"),
     (["export", "{run}", "--csv", "{tmp}/no/such/dir/a.csv"], "cannot write there"),
+    (["export", "{run}", "--png", "{tmp}/a.png", "--time", "nan"],
+     "--time must be a finite number of s, got nan"),
+    (["export", "{run}", "--png", "{tmp}/a.png", "--time", "0", "--z", "inf"],
+     "--z must be a finite number of m, got inf"),
     (["info", "{tmp}/missing.h5"], "no such file"),
     (["info", "{tmp}/garbage.h5"], "not a readable HallTwin run file"),
 ])
@@ -137,3 +143,20 @@ def test_mistakes_give_one_line_and_exit_1(run_file, tmp_path, capsys, argv, mes
     assert main(argv) == 1
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["garbage.h5", "run.h5"]
+
+
+def test_a_run_file_cut_short_is_refused_at_once(run_file, tmp_path):
+    """A copy cut short (a download or a transfer stopped) used to hang ``halltwin info``
+    for minutes: SWMR mode retries damaged metadata with growing pauses.  It is now said
+    at once, with how much of the file there is."""
+    data = run_file.read_bytes()
+    cut = tmp_path / "cut.h5"
+    cut.write_bytes(data[: len(data) // 3])
+    done = subprocess.run([sys.executable, "-m", "twin", "info", str(cut)], capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        f"halltwin info: {cut}: not a readable HallTwin run file (cut short: "
+        f"{len(data) // 3:,} bytes of the {len(data):,} its header names; copy the whole "
+        f"file again)")

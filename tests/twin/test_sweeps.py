@@ -166,6 +166,8 @@ def test_scheduler_sweep_survives_a_worker_dying(tmp_path):
     ([str(POD), "--grid", "0.5"], "--grid sets the air grid: it needs --air"),
     ([str(POD), "--air", "--grid", "0.6"], "no room air lies beside the intake (x-)"),
     ([str(POD), "--until", "30"], "later than the failure time (60 s)"),
+    ([str(POD), "--until", "nan"], "--until must be a finite number > 0 s, got nan"),
+    ([str(POD), "--air", "--grid", "inf"], "--grid must be a finite number > 0 m, got inf"),
     ([str(POD), "--n-2", "--max-pairs", "5"], "21 N-2 pairs exceed --max-pairs 5"),
     ([str(POD), "--scheduler", "127.0.0.1:8786"], "--scheduler must look like tcp://HOST:PORT"),
     ([str(POD), "-o", "nowhere/sweep.h5"], "folder nowhere does not exist"),

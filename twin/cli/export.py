@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from twin.cli.arguments import check_finite
 from twin.errors import UserError
 from twin.runs import RunReader
 from twin.runs.image import colourize, encode_png, upscale
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("nothing to export: give --csv OUT.csv and/or --png OUT.png")
     if args.png and args.time is None:
         raise UserError("--png needs --time T (simulated seconds of the frame to draw)")
+    check_finite("--time", args.time, "s")
+    check_finite("--z", args.z, "m")
     with RunReader(args.run) as reader:
         try:
             if args.csv:

@@ -13,6 +13,7 @@ import sys
 import time as clock
 from pathlib import Path
 
+from twin.cli.arguments import check_number
 from twin.errors import UserError, ValidationError
 from twin.validation import validate_files
 
@@ -63,10 +64,9 @@ def run(args: argparse.Namespace) -> int:
     if report.errors:
         raise ValidationError(report.errors)
     scenario = report.scenario or default_scenario()
-    if args.until is not None and args.until <= 0:
-        raise UserError(f"--until must be > 0 s, got {args.until:g}")
-    if args.dt <= 0 or args.dt > 60:
-        raise UserError(f"--dt must be between 0 and 60 s, got {args.dt:g}")
+    check_number("--until", args.until, "s")
+    check_number("--dt", args.dt, "s", most=60.0)
+    check_number("--grid", args.grid, "m")
     low, high = COURANT_RANGE
     if not low <= args.courant <= high:
         raise UserError(f"--courant must be between {low:g} and {high:g}, got {args.courant:g}")

@@ -12,6 +12,7 @@ import sys
 import time as clock
 from pathlib import Path
 
+from twin.cli.arguments import check_number
 from twin.errors import UserError, ValidationError
 from twin.validation import validate_files
 
@@ -61,8 +62,8 @@ def _check(args: argparse.Namespace) -> tuple[Path, Path | None]:
         raise UserError(f"--workers must be at least 1, got {args.workers}")
     if args.grid is not None and not args.air:
         raise UserError("--grid sets the air grid: it needs --air")
-    if args.grid is not None and args.grid <= 0:
-        raise UserError(f"--grid must be > 0 m, got {args.grid:g}")
+    check_number("--grid", args.grid, "m")
+    check_number("--until", args.until, "s")
     if args.scheduler is not None and not args.scheduler.startswith(("tcp://", "tls://")):
         raise UserError(f"--scheduler must look like tcp://HOST:PORT, got {args.scheduler!r}")
     output = Path(args.output or f"{Path(args.layout).stem}--sweep-n{args.order}.h5")

@@ -249,15 +249,21 @@ def build_hall_air(layout: Layout, backend: Backend, spacing: float | None = Non
     boundaries = {face: flux for face in WALL_FACES}
     size, spacing = (hall.width, hall.depth, hall.height), spacing or hall.grid
     check_hall_air_memory(layout, backend, spacing, dtype)
-    grid = Grid.from_box(size, spacing, boundaries)
-    for box in (*layout.racks, *layout.cdus, *units):
+    boxes = (*layout.racks, *layout.cdus, *units)
+    finest = min((min(b.extent) for b in boxes), default=min(size[:2]) / 2)
+    try:
+        grid = Grid.from_box(size, spacing, boundaries)
+    except ValueError:
+        raise UserError(f"air grid {spacing:g} m is too coarse for the {size[0]:g} x "
+                        f"{size[1]:g} x {size[2]:g} m hall: use a grid of at most "
+                        f"{finest:g} m") from None
+    for box in boxes:
         try:
             grid.add_obstacle(*box_corners(box))
         except ValueError:
-            smallest = min(min(b.extent) for b in (*layout.racks, *layout.cdus, *units))
             raise UserError(f"air grid {min(grid.spacing):g} m is too coarse for '{box.id}' "
                             f"({box.extent[0]:g} x {box.extent[1]:g} m): use a grid of at most "
-                            f"{smallest:g} m") from None
+                            f"{finest:g} m") from None
     cfl = courant if advection == "semi-lagrangian" else 0.9
     solver = AirSolver(grid, AirProperties(turbulence="smagorinsky", t_ref=room), backend,
                        dtype=dtype, advection=advection, cfl=cfl, pressure_rtol=pressure_rtol)

@@ -56,6 +56,7 @@ from twin.engine.protection import step_controls
 from twin.engine.recording import collect
 from twin.engine.room import Room
 from twin.engine.zones import leak_zones
+from twin.errors import UserError
 from twin.events import CauseTracker, Event, EventLog
 from twin.liquid import build_loops, steady_state
 from twin.liquid.plant import plant_state
@@ -168,10 +169,16 @@ class Simulation:
         self.plant = steady.plant
         self.air, self._air_offset = None, 0.0
         if self.options.air:
-            from solvers.backend import select_backend
+            from solvers.backend import BackendUnavailable, select_backend
             from twin.engine.air import build_hall_air
 
-            self.backend = select_backend(self.options.backend)
+            try:
+                self.backend = select_backend(self.options.backend)
+            except BackendUnavailable as error:
+                # a backend asked for by name that this machine lacks is the
+                # user's choice to change, not a fault of the program
+                raise UserError(f"{error}; choose another (auto takes the fastest that "
+                                f"works here)") from None
             rtol = {} if self.options.pressure_rtol is None else {
                 "pressure_rtol": self.options.pressure_rtol}
             self.air = build_hall_air(layout, self.backend, self.options.air_spacing,
