@@ -126,3 +126,22 @@ def test_a_backend_this_machine_lacks_is_a_message(tmp_path, capsys, monkeypatch
     assert err.startswith("halltwin run: backend 'cupy' is unavailable: cupy does not import")
     assert err.endswith("; choose another (auto takes the fastest that works here)\n")
     assert "Traceback" not in err and not out.exists()
+
+
+@pytest.mark.parametrize(("output", "message"), [
+    ("{tmp}", "-o {tmp}: is a folder; give a file name in it"),
+    ("{tmp}/run.csv", "-o {tmp}/run.csv: must end in .h5 or .hdf5"),
+    ("{layout}", "-o {layout}: is the layout this command reads; writing there would destroy "
+                 "it, give another name"),
+])
+def test_run_will_not_write_over_a_folder_its_layout_or_another_kind_of_file(
+        tmp_path, capsys, output, message):
+    """``-o`` naming the layout itself used to replace it by the run file."""
+    layout = tmp_path / "hall.json"
+    layout.write_bytes((layouts_dir() / "pod-1mw.json").read_bytes())
+    output = output.format(tmp=tmp_path, layout=layout)
+    assert main(["run", str(layout), "--no-air", "--until", "5", "-o", output, "--quiet"]) == 1
+    assert capsys.readouterr().err.startswith(
+        f"halltwin run: {message.format(tmp=tmp_path, layout=layout)}")
+    assert layout.read_bytes() == (layouts_dir() / "pod-1mw.json").read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["hall.json"]

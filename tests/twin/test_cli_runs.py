@@ -129,7 +129,13 @@ def test_colour_map_ends_and_missing_values():
     (["export", "{run}", "--csv", "{tmp}/a.csv", "--series", "pue"], "no series 'pue'"),
     (["export", "{run}", "--png", "{tmp}/a.png", "--time", "0", "--field", "x"], "no field 'x'"),
     (["export", "{run}", "--png", "{tmp}/a.png", "--time", "0", "--range", "5", "1"], "LOW < HIGH"),
-    (["export", "{run}", "--csv", "{tmp}/no/such/dir/a.csv"], "cannot write there"),
+    (["export", "{run}", "--csv", "{tmp}/no/such/dir/a.csv"], "folder {tmp}/no/such/dir does "
+                                                               "not exist"),
+    (["export", "{run}", "--csv", "{run}"], "--csv {run}: is the run file this command reads; "
+                                            "writing there would destroy it"),
+    (["export", "{run}", "--png", "{tmp}", "--time", "0"], "--png {tmp}: is a folder"),
+    (["export", "{run}", "--csv", "{tmp}/a", "--png", "{tmp}/a", "--time", "0"],
+     "--csv and --png name the same file"),
     (["export", "{run}", "--png", "{tmp}/a.png", "--time", "nan"],
      "--time must be a finite number of s, got nan"),
     (["export", "{run}", "--png", "{tmp}/a.png", "--time", "0", "--z", "inf"],
@@ -140,10 +146,13 @@ def test_colour_map_ends_and_missing_values():
 def test_mistakes_give_one_line_and_exit_1(run_file, tmp_path, capsys, argv, message):
     (tmp_path / "garbage.h5").write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(200))
     argv = [a.format(run=run_file, tmp=tmp_path) for a in argv]
+    before = run_file.read_bytes()
     assert main(argv) == 1
     err = capsys.readouterr().err
-    assert message in err and "Traceback" not in err and len(err.splitlines()) == 1
+    assert message.format(run=run_file, tmp=tmp_path) in err
+    assert "Traceback" not in err and len(err.splitlines()) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["garbage.h5", "run.h5"]
+    assert run_file.read_bytes() == before
 
 
 def test_a_run_file_cut_short_is_refused_at_once(run_file, tmp_path):

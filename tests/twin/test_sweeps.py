@@ -171,6 +171,7 @@ def test_scheduler_sweep_survives_a_worker_dying(tmp_path):
     ([str(POD), "--n-2", "--max-pairs", "5"], "21 N-2 pairs exceed --max-pairs 5"),
     ([str(POD), "--scheduler", "127.0.0.1:8786"], "--scheduler must look like tcp://HOST:PORT"),
     ([str(POD), "-o", "nowhere/sweep.h5"], "folder nowhere does not exist"),
+    ([str(POD), "-o", "sweep.csv"], "-o sweep.csv: must end in .h5 or .hdf5"),
 ])
 def test_bad_input_exits_1_and_writes_nothing(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)

@@ -9,6 +9,7 @@ lets NaN through (``halltwin run --until nan`` "completed" at 0 s, and
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 from twin.errors import UserError
 
@@ -50,3 +51,49 @@ def check_finite(option: str, value: float | None, unit: str) -> None:
     """
     if value is not None and not math.isfinite(value):
         raise UserError(f"{option} must be a finite number of {unit}, got {value:g}")
+
+
+#: Endings of HDF5 files (runs and sweep summaries); the app opens a file as a run by them.
+HDF5_SUFFIXES = (".h5", ".hdf5")
+
+
+def check_output(option: str, path: str | Path, reads: dict[str, str | Path | None],
+                 suffixes: tuple[str, ...] = ()) -> Path:
+    """Refuse an output path the command must not write to, before anything is written.
+
+    Parameters
+    ----------
+    option : str
+        How the path was given (``-o``), for the message.
+    path : path-like
+        The output file.
+    reads : dict
+        What the command reads, by what it is (``{"layout": "hall.json"}``;
+        ``None`` values are skipped): writing over one of them would destroy
+        it (``export RUN.h5 --csv RUN.h5`` once replaced the run by its CSV).
+    suffixes : tuple of str
+        Endings the file must have (lower case), if any.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    UserError
+        The path is a folder, lies in a folder that does not exist, names a
+        file the command reads, or lacks one of ``suffixes``.
+    """
+    output = Path(path)
+    if output.is_dir():
+        raise UserError(f"{option} {output}: is a folder; give a file name in it")
+    if not output.parent.exists():
+        raise UserError(f"{output}: folder {output.parent} does not exist")
+    for what, source in reads.items():
+        if source is not None and output.exists() and output.samefile(source):
+            raise UserError(f"{option} {output}: is the {what} this command reads; writing "
+                            f"there would destroy it, give another name")
+    if suffixes and output.suffix.lower() not in suffixes:
+        raise UserError(f"{option} {output}: must end in {' or '.join(suffixes)} (an HDF5 file, "
+                        f"which the app opens by that ending)")
+    return output

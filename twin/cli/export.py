@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from twin.cli.arguments import check_finite
+from twin.cli.arguments import check_finite, check_output
 from twin.errors import UserError
 from twin.runs import RunReader
 from twin.runs.image import colourize, encode_png, upscale
@@ -53,6 +53,12 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--png needs --time T (simulated seconds of the frame to draw)")
     check_finite("--time", args.time, "s")
     check_finite("--z", args.z, "m")
+    outputs = [(option, path) for option, path in (("--csv", args.csv), ("--png", args.png))
+               if path]
+    for option, path in outputs:
+        check_output(option, path, {"run file": args.run})
+    if len(outputs) == 2 and Path(args.csv).resolve() == Path(args.png).resolve():
+        raise UserError(f"--csv and --png name the same file {args.csv}: give each its own")
     with RunReader(args.run) as reader:
         try:
             if args.csv:

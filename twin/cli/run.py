@@ -13,7 +13,7 @@ import sys
 import time as clock
 from pathlib import Path
 
-from twin.cli.arguments import check_number
+from twin.cli.arguments import HDF5_SUFFIXES, check_number, check_output
 from twin.errors import UserError, ValidationError
 from twin.validation import validate_files
 
@@ -70,10 +70,9 @@ def run(args: argparse.Namespace) -> int:
     low, high = COURANT_RANGE
     if not low <= args.courant <= high:
         raise UserError(f"--courant must be between {low:g} and {high:g}, got {args.courant:g}")
-    output = Path(args.output or f"{Path(args.layout).stem}--"
-                  f"{Path(args.scenario).stem if args.scenario else 'steady'}.h5")
-    if not output.parent.exists():
-        raise UserError(f"{output}: folder {output.parent} does not exist")
+    output = check_output("-o", args.output or f"{Path(args.layout).stem}--"
+                          f"{Path(args.scenario).stem if args.scenario else 'steady'}.h5",
+                          {"layout": args.layout, "scenario": args.scenario}, HDF5_SUFFIXES)
     options = EngineOptions(network_dt=args.dt, air=not args.no_air, air_spacing=args.grid,
                             backend=args.backend, courant=args.courant)
     sim = Simulation(report.layout, scenario, options)

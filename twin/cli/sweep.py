@@ -12,7 +12,7 @@ import sys
 import time as clock
 from pathlib import Path
 
-from twin.cli.arguments import check_number
+from twin.cli.arguments import HDF5_SUFFIXES, check_number, check_output
 from twin.errors import UserError, ValidationError
 from twin.validation import validate_files
 
@@ -66,9 +66,8 @@ def _check(args: argparse.Namespace) -> tuple[Path, Path | None]:
     check_number("--until", args.until, "s")
     if args.scheduler is not None and not args.scheduler.startswith(("tcp://", "tls://")):
         raise UserError(f"--scheduler must look like tcp://HOST:PORT, got {args.scheduler!r}")
-    output = Path(args.output or f"{Path(args.layout).stem}--sweep-n{args.order}.h5")
-    if not output.parent.exists():
-        raise UserError(f"{output}: folder {output.parent} does not exist")
+    output = check_output("-o", args.output or f"{Path(args.layout).stem}--sweep-n{args.order}.h5",
+                          {"layout": args.layout}, HDF5_SUFFIXES)
     runs = None
     if args.keep_runs is not None:
         runs = Path(args.keep_runs)
