@@ -295,6 +295,14 @@ def settle(app: QtWidgets.QApplication) -> None:
         app.sendPostedEvents(None, QtCore.QEvent.Type.DeferredDelete)
 
 
+def _refused(window: MainWindow) -> int:
+    """A screenshot of a file that does not open: no picture, exit 1, and why on stderr
+    (the message box that says it in the app is never seen here)."""
+    window.session.close()
+    print(window.last_message.informativeText(), file=sys.stderr)
+    return 1
+
+
 def run_app(path: str | None = None, screenshot: str | None = None,
             select: list[str] | None = None, sweep: str | None = None) -> int:
     """Open the main window on ``path`` (or an empty hall) and run Qt's loop.
@@ -319,16 +327,16 @@ def run_app(path: str | None = None, screenshot: str | None = None,
         is_run = bool(path) and Path(path).suffix.lower() in RUN_SUFFIXES
         if is_run:
             if not window.session.open_run(path) and screenshot:
-                return 1
+                return _refused(window)
             if screenshot:
                 window.show_worst_moment()
         elif path and not window.open_layout(path) and screenshot:
-            print("\n".join(str(p) for p in window.problems.problems), file=sys.stderr)
+            return _refused(window)
         if select:
             window.document.select(select)
         if sweep:
             if not window.sweep.open_summary(sweep) and screenshot:
-                return 1
+                return _refused(window)
             window.show_sweep()
             if screenshot and not select:
                 window.sweep.table.selectRow(0)  # the worst, selected on the plan too

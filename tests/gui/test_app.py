@@ -54,3 +54,21 @@ def test_a_settled_window_shows_one_tab_bar_per_group_of_panels(qapp, tmp_path):
                             "Cascade", "Sweep"), ("Hall", "Run")])
     window.session.close()
     window.close()
+
+
+def test_a_screenshot_of_a_file_that_does_not_open_says_why_and_exits_1(tmp_path, qapp, capsys):
+    """A missing layout used to give exit 0 and a picture of an empty hall; a damaged run
+    or sweep file exit 1 with no word of why (the message box is never seen)."""
+    from gui.app import run_app
+
+    cut = tmp_path / "cut.h5"
+    cut.write_bytes(b"\x89HDF\r\n\x1a\n" + bytes(200))
+    pod = str(layouts_dir() / "pod-1mw.json")
+    cases = [((str(tmp_path / "missing.json"),), {}, "missing.json: no such file"),
+             ((str(cut),), {}, "cut.h5: not a readable HallTwin run file"),
+             ((pod,), {"sweep": str(cut)}, "cut.h5: cannot be read as a sweep summary")]
+    for args, options, message in cases:
+        out = tmp_path / "window.png"
+        assert run_app(*args, screenshot=str(out), **options) == 1
+        assert message in capsys.readouterr().err
+        assert not out.exists()
