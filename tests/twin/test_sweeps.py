@@ -172,6 +172,8 @@ def test_scheduler_sweep_survives_a_worker_dying(tmp_path):
     ([str(POD), "--scheduler", "127.0.0.1:8786"], "--scheduler must look like tcp://HOST:PORT"),
     ([str(POD), "-o", "nowhere/sweep.h5"], "folder nowhere does not exist"),
     ([str(POD), "-o", "sweep.csv"], "-o sweep.csv: must end in .h5 or .hdf5"),
+    ([str(POD), "--sample", "3"], "--sample draws pairs of failures: it needs --n-2"),
+    ([str(POD), "--top", "-1"], "--top must be 0 (all rows) or more, got -1"),
 ])
 def test_bad_input_exits_1_and_writes_nothing(tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)

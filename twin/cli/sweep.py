@@ -62,6 +62,10 @@ def _check(args: argparse.Namespace) -> tuple[Path, Path | None]:
         raise UserError(f"--workers must be at least 1, got {args.workers}")
     if args.grid is not None and not args.air:
         raise UserError("--grid sets the air grid: it needs --air")
+    if args.sample is not None and args.order != 2:
+        raise UserError("--sample draws pairs of failures: it needs --n-2")
+    if args.top < 0:
+        raise UserError(f"--top must be 0 (all rows) or more, got {args.top}")
     check_number("--grid", args.grid, "m")
     check_number("--until", args.until, "s")
     if args.scheduler is not None and not args.scheduler.startswith(("tcp://", "tls://")):
