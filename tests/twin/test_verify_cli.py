@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from twin.cli import main
 
 
@@ -43,3 +45,16 @@ def test_verify_text_says_when_not_steady(capsys):
     assert main(argv) == 0
     out = capsys.readouterr().out
     assert "not steady" in out and "no reference table" in out
+
+
+@pytest.mark.parametrize(("argv", "message"), [
+    (["heat", "--re", "5"], "--re does not apply to the heat case (it takes --n)"),
+    (["rack-box", "--n", "8"], "--n does not apply to the rack-box case (it takes --spacing)"),
+    (["cavity", "--pr", "7"], "--pr does not apply to the cavity case (it takes --n and --re)"),
+    (["cavity", "--courant", "4"], "--courant sets the semi-Lagrangian step: it needs "
+                                   "--advection semi-lagrangian"),
+])
+def test_options_a_case_does_not_take_are_refused(capsys, argv, message):
+    """They were ignored: ``heat --re 5`` ran the heat case as if --re had not been given."""
+    assert main(["verify", *argv]) == 1
+    assert capsys.readouterr().err == f"halltwin verify: {message}\n"

@@ -35,14 +35,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         + ", ".join(f"{k} {v}" for k, v in DEFAULT_N.items())
         + ")",
     )
-    parser.add_argument("--re", type=float, default=100.0, help="cavity Reynolds number (100)")
-    parser.add_argument("--ra", type=float, default=1e4, help="heated-cavity Rayleigh number (1e4)")
-    parser.add_argument(
-        "--pr", type=float, default=0.71, help="heated-cavity Prandtl number (0.71)"
-    )
-    parser.add_argument(
-        "--spacing", type=float, default=0.25, help="rack-box grid spacing, m (0.25)"
-    )
+    parser.add_argument("--re", type=float, help="cavity Reynolds number (100)")
+    parser.add_argument("--ra", type=float, help="heated-cavity Rayleigh number (1e4)")
+    parser.add_argument("--pr", type=float, help="heated-cavity Prandtl number (0.71)")
+    parser.add_argument("--spacing", type=float, help="rack-box grid spacing, m (0.25)")
     parser.add_argument(
         "--backend",
         default="auto",
@@ -67,7 +63,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+#: The options each case takes (``--courant`` goes with ``--advection semi-lagrangian``), and
+#: the defaults of those that have one here.
+CASE_OPTIONS = {"cavity": ("n", "re"), "heated-cavity": ("n", "ra", "pr"), "heat": ("n",),
+                "gaussian": ("n",), "taylor-green": ("n",), "rack-box": ("spacing",)}
+DEFAULTS = {"re": 100.0, "ra": 1e4, "pr": 0.71, "spacing": 0.25}
+
+
 def _check(args):
+    """Refuse options the case does not take (they were ignored: ``heat --re 5`` ran the
+    heat case as if it had not been given) and numbers out of range; fill in defaults."""
+    takes = CASE_OPTIONS[args.case]
+    for name in ("n", "re", "ra", "pr", "spacing"):
+        if getattr(args, name) is not None and name not in takes:
+            allowed = " and ".join(f"--{o}" for o in takes)
+            raise UserError(f"--{name} does not apply to the {args.case} case (it takes "
+                            f"{allowed})")
+    if args.courant is not None and args.advection != "semi-lagrangian":
+        raise UserError("--courant sets the semi-Lagrangian step: it needs --advection "
+                        "semi-lagrangian")
+    for name, value in DEFAULTS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, value)
     if args.n is not None and not 4 <= args.n <= 4096:
         raise UserError(f"--n must be between 4 and 4096 cells, got {args.n}")
     if args.case == "heat" and args.n is not None and args.n % 4:
