@@ -36,11 +36,13 @@ test: $(VENV)/.installed-dev
 	bash installer/system-deps.sh offscreen
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
-	# The tests have the machine to themselves, so OpenMP's threads may spin while they
-	# wait: solvers/backend makes them sleep by default (robust when other work shares
-	# the cores) and then runs grids below 40,000 cells on one thread; spinning, the
-	# tests' grids use both cores (the pod at 0.25 m: 51x real time against 33x).
-	QT_QPA_PLATFORM=offscreen OMP_WAIT_POLICY=$${OMP_WAIT_POLICY:-active} $(BIN)/python -m pytest -q --durations=20
+	# One test process per core (pytest-xdist; idle workers steal queued tests): most of
+	# the suite is numba's first compiles and one-thread Python, so two processes on two
+	# cores took 441 s against 761 s for one (2-core Emerald Rapids VM, cold numba cache).
+	# The processes share the cores, so OpenMP's idle threads sleep (solvers/backend's
+	# default; grids below 40,000 cells then run on one thread), and each process's numba
+	# kernels still run on both cores, so the parallel kernels are tested in parallel.
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n auto --dist worksteal --durations=20
 
 schema: $(VENV)/.installed
 	$(BIN)/halltwin schema docs/schema
