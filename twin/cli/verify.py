@@ -10,6 +10,7 @@ cavity at Ra 1e4 and 1e5).
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 
 from solvers.air import CASE_NAMES, DEFAULT_N, run_case
@@ -63,11 +64,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-#: The options each case takes (``--courant`` goes with ``--advection semi-lagrangian``), and
-#: the defaults of those that have one here.
+#: The options each case takes (``--courant`` goes with ``--advection semi-lagrangian``).
 CASE_OPTIONS = {"cavity": ("n", "re"), "heated-cavity": ("n", "ra", "pr"), "heat": ("n",),
                 "gaussian": ("n",), "taylor-green": ("n",), "rack-box": ("spacing",)}
-DEFAULTS = {"re": 100.0, "ra": 1e4, "pr": 0.71, "spacing": 0.25}
+#: The physical options' defaults: :func:`run_case`'s own.
+DEFAULTS = {name: parameter.default for name, parameter
+            in inspect.signature(run_case).parameters.items()
+            if name in ("re", "ra", "pr", "spacing")}  # fmt: skip
 
 
 def _check(args):
