@@ -159,25 +159,46 @@ class SemiLagrangianTransport:
     def advance(self, dt):
         """Move heat and momentum over ``dt`` s into the solver's ``T_new`` and ``vel_new``."""
         s = self.solver
-        k, g, n3, h, pr = self.kernels, GHOST, s.n3, s.grid.spacing, s.props
-        xp = s.backend.xp
+        self.advect_heat(dt)
+        n = self._substeps(dt)
+        s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt, n)
+        self.advect_momentum(dt, n)
+
+    def advect_heat(self, dt):
+        """Trace the flow back over ``dt`` s and carry heat along it into ``T_stage``.
+
+        The patches exchange their heat first and the energy fixer books it; the
+        trace is kept for :meth:`advect_momentum` (one trace serves both).
+        """
+        s = self.solver
+        k, g, n3 = self.kernels, GHOST, s.n3
         self._fill_solid()
         patch_heat = s.patches.exchange(s.T, s.vel, dt) if len(s.patches) else None
-        if self.disp is None:
-            self.disp = [xp.zeros_like(v) for v in s.vel]
-        k.sl_trace(s.vel, h, dt, self.periodic, g, n3, self.disp)
+        self.trace(dt)
         k.sl_scalar(s.T, self.disp, s.fluid, self.periodic, g, n3, s.T_stage)
-        heat_scale = dt / (s.patches.rho_cp * float(np.prod(h)))
+        heat_scale = dt / (s.patches.rho_cp * float(np.prod(s.grid.spacing)))
         self.correction, self.booked = k.fix_energy(
             s.T, s.T_stage, s.fluid, patch_heat, heat_scale, self.fluid_cells, g, n3
         )
-        n = self._substeps(dt)
-        s.T_new, s.T_stage = self._diffuse_heat(s.T_stage, s.T_new, dt, n)
-        k.sl_velocities(s.vel, self.disp, s.open, self.periodic, g, n3, s.vel_new)
+
+    def trace(self, dt):
+        """Each cell centre's displacement back along the flow over ``dt`` s, into ``disp``."""
+        s = self.solver
+        if self.disp is None:
+            self.disp = [s.backend.xp.zeros_like(v) for v in s.vel]
+        self.kernels.sl_trace(s.vel, s.grid.spacing, dt, self.periodic, GHOST, s.n3, self.disp)
+
+    def advect_momentum(self, dt, substeps):
+        """Carry momentum along the last trace (which must span ``dt`` s) into ``vel_new``,
+        then diffuse it with buoyancy in ``substeps`` explicit steps, reading ``T_new``."""
+        s = self.solver
+        self.kernels.sl_velocities(s.vel, self.disp, s.open, self.periodic, GHOST, s.n3,
+                                   s.vel_new)  # fmt: skip
         # the displacements are spent: the viscous step writes into their arrays
         # (three fields fewer to keep in cache, 3.3 MB on the 10 MW hall's grid)
         # and the next trace into the others
-        s.vel_new, self.disp = self._diffuse_momentum(s.vel_new, self.disp, dt, n, s.T_new, pr)
+        s.vel_new, self.disp = self._diffuse_momentum(s.vel_new, self.disp, dt, substeps,
+                                                      s.T_new, s.props)  # fmt: skip
 
     def _substeps(self, dt):
         s = self.solver
