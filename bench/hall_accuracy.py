@@ -37,6 +37,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.hall_step import hall_arguments  # noqa: E402
 from solvers.air.semi_lagrangian import SemiLagrangianTransport  # noqa: E402
 from solvers.backend import select_backend  # noqa: E402
 from twin.engine import EngineOptions, Simulation, air  # noqa: E402
@@ -107,23 +108,16 @@ def inlets(layout, courant: float | None, substeps: int, args) -> tuple[np.ndarr
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--layout", default="layouts/hall-10mw.json")
-    parser.add_argument("--backend", default="numba")
-    parser.add_argument("--threads", type=int, default=None, help="numba threads")
-    parser.add_argument("--spinup", type=float, default=60.0, help="air spin-up (s)")
+    hall_arguments(parser, spinup=60.0)
     parser.add_argument("--until", type=float, default=300.0, help="scenario time (s)")
     parser.add_argument("--window", type=float, default=60.0, help="seconds compared")
-    parser.add_argument("--spacing", type=float, default=None,
-                        help="air cell size (m); default: the layout's")  # fmt: skip
-    parser.add_argument("--pressure-rtol", type=float, default=None,
-                        help="pressure solve tolerance; default the engine's")  # fmt: skip
     parser.add_argument("--runs", nargs="+", default=["1", "2", "4", "4:2", "8"],
                         help="C or C:K per run; the first is the reference")  # fmt: skip
     parser.add_argument("--save", type=Path, default=None,
                         help="folder for each run's inlets (.npy, seconds x racks)")  # fmt: skip
     args = parser.parse_args(argv)
     layout = load_layout(args.layout)
-    print(f"layout {args.layout}, spacing {args.spacing or layout.hall.grid_m:g} m, "
+    print(f"layout {args.layout}, spacing {args.spacing or layout.hall.grid:g} m, "
           f"backend {args.backend}, spin-up {args.spinup:g} s, inlets "
           f"over {args.until - args.window:g}-{args.until:g} s")  # fmt: skip
     print(f"{'run':>6s} {'wall s':>7s} {'mean |d| K':>11s} {'max |d| K':>10s} "

@@ -69,18 +69,25 @@ class Stopwatch:
         setattr(owner, name, timed)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def hall_arguments(parser: argparse.ArgumentParser, spinup: float) -> None:
+    """Add the options every benchmark of a hall through the engine takes: the layout,
+    backend, numba threads, air spin-up (default ``spinup`` s), cell size and pressure
+    tolerance."""
     parser.add_argument("--layout", default="layouts/hall-10mw.json")
     parser.add_argument("--backend", default="numba")
     parser.add_argument("--threads", type=int, default=None, help="numba threads")
-    parser.add_argument("--spinup", type=float, default=20.0, help="air spin-up (s)")
-    parser.add_argument("--seconds", type=float, default=20.0, help="simulated time (s)")
-    parser.add_argument("--courant", type=float, default=4.0, help="air Courant number")
+    parser.add_argument("--spinup", type=float, default=spinup, help="air spin-up (s)")
     parser.add_argument("--spacing", type=float, default=None,
                         help="air cell size (m); default: the layout's")  # fmt: skip
     parser.add_argument("--pressure-rtol", type=float, default=None,
                         help="pressure solve tolerance; default the engine's")
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    hall_arguments(parser, spinup=20.0)
+    parser.add_argument("--seconds", type=float, default=20.0, help="simulated time (s)")
+    parser.add_argument("--courant", type=float, default=4.0, help="air Courant number")
     parser.add_argument("--sweeps", type=int, default=multigrid.SWEEPS,
                         help="red-black sweeps per multigrid level and direction")  # fmt: skip
     args = parser.parse_args(argv)
