@@ -40,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.hall_step import hall_arguments  # noqa: E402
 from solvers.air.semi_lagrangian import SemiLagrangianTransport  # noqa: E402
 from solvers.backend import select_backend  # noqa: E402
-from twin.engine import EngineOptions, Simulation, air  # noqa: E402
+from twin.engine import COURANT_RANGE, EngineOptions, Simulation, air  # noqa: E402
 from twin.files import load_layout  # noqa: E402
 
 
@@ -49,7 +49,15 @@ def parse_run(text: str) -> tuple[float | None, int]:
     if text == "flux":
         return None, 1
     courant, _, substeps = text.partition(":")
-    return float(courant), int(substeps or 1)
+    try:
+        courant, substeps = float(courant), int(substeps or 1)
+    except ValueError:
+        courant = substeps = None
+    low, high = COURANT_RANGE
+    if courant is None or not low <= courant <= high or substeps < 1:
+        raise argparse.ArgumentTypeError(f"run {text!r}: give C, C:K or flux (C from {low:g} "
+                                         f"to {high:g}, K a whole number >= 1)")  # fmt: skip
+    return courant, substeps
 
 
 @contextlib.contextmanager
@@ -116,6 +124,10 @@ def main(argv=None):
     parser.add_argument("--save", type=Path, default=None,
                         help="folder for each run's inlets (.npy, seconds x racks)")  # fmt: skip
     args = parser.parse_args(argv)
+    try:
+        runs = [(text, *parse_run(text)) for text in args.runs]
+    except argparse.ArgumentTypeError as error:
+        parser.error(str(error))
     layout = load_layout(args.layout)
     print(f"layout {args.layout}, spacing {args.spacing or layout.hall.grid:g} m, "
           f"backend {args.backend}, spin-up {args.spinup:g} s, inlets "
@@ -123,8 +135,7 @@ def main(argv=None):
     print(f"{'run':>6s} {'wall s':>7s} {'mean |d| K':>11s} {'max |d| K':>10s} "
           f"{'swing mean K':>13s} {'swing max K':>12s}")  # fmt: skip
     reference = None
-    for text in args.runs:
-        courant, substeps = parse_run(text)
+    for text, courant, substeps in runs:
         rows, wall = inlets(layout, courant, substeps, args)
         if args.save:
             args.save.mkdir(parents=True, exist_ok=True)
