@@ -65,6 +65,10 @@ class Replay(QtCore.QObject):
         spacing = [float(c[1] - c[0]) if len(c) > 1 else 1.0 for c in (z, y, x)]
         self._cell = tuple(spacing)
         duration = float((reader.scenario or {}).get("duration_s", 0.0))
+        if reader.status != "running" and len(reader.series_times):
+            # A finished file spans what it recorded: a run stopped before its scenario's
+            # end (--until, Stop) would otherwise be drawn on mostly empty axes.
+            duration = float(reader.series_times[-1])
         ids = {name: reader.components(name) for name in reader.series_names}
         self.model.start(ids, duration, reader.status)
         self._load_new()

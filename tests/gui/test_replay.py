@@ -72,6 +72,25 @@ def test_open_scrub_and_click_the_timeline(window, qtbot, run_file):
     assert window.document.selection == {"CDU-1"} and model.cursor == 60.0
 
 
+def test_a_run_stopped_early_is_drawn_over_the_time_it_recorded(window, run_file, tmp_path):
+    """The pump-trip scenario lasts 600 s; a run of its first 90 s is shown over 90 s."""
+    layout = load_layout(layouts_dir() / "pod-1mw.json")
+    scenario = load_scenario(layouts_dir() / "scenarios/pod-1mw--pump-trip-no-standby.json")
+    sim = Simulation(layout, scenario, EngineOptions(air=False))
+    path = tmp_path / "first-90s.h5"
+    sim.writer = open_run_file(sim, path, ["test"])
+    sim.run(90.0)
+    sim.writer.close("complete")
+    session = window.session
+    assert session.open_run(str(path))
+    assert session.model.end_time == 90.0 and session.model.duration == 90.0
+    assert session.timeline.viewRange()[0][1] == pytest.approx(90.0, rel=0.02)
+    assert session.plots.plots["temperature"].viewRange()[0][1] == pytest.approx(90.0, rel=0.02)
+    # The whole run still spans its scenario.
+    assert session.open_run(str(run_file))
+    assert session.model.duration == 600.0
+
+
 def test_replay_plays_and_refuses_what_is_not_a_run(window, qtbot, run_file, tmp_path):
     session = window.session
     assert session.open_run(str(run_file))
